@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { processOutput } from './output.js';
+import { registerRender } from './render.js';
+import { EXIT } from './exit-codes.js';
+
+declare const NOM_VERSION: string;
+
+const program = new Command('nom')
+  .description('A small PaaS on HashiCorp Nomad: deploy each branch, route it with Caddy, operate it from here.')
+  .version(typeof NOM_VERSION === 'string' ? NOM_VERSION : 'dev')
+  .option('--debug', 'show stack traces of unexpected errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRender(program, processOutput);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.exitCode = report(e);
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+  if (e instanceof InputError) {
+    for (const line of e.lines) processOutput.say(`nom: ${line}`);
+    return EXIT.usage;
+  }
+  const debug = program.opts<{ debug?: boolean }>().debug;
+  processOutput.say(`nom: ${debug && e instanceof Error ? e.stack : String((e as Error)?.message ?? e)}`);
+  if (!debug) processOutput.say('nom: run again with --debug for details');
+  return EXIT.failure;
+}

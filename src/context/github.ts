@@ -1,0 +1,31 @@
+import { pathSlug, refSlug } from '../naming/slug.js';
+import type { Env } from '../settings/read-settings.js';
+import type { DeployContext } from './deploy-context.js';
+import { readClusterInputs, readRegistryAuth, requireVariables } from './common.js';
+import { readSecrets } from './secrets.js';
+
+// What docker accepts as a tag; a branch name that is not one is tagged by its slug.
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** GitHub Actions: GitLab's variables made from GITHUB_REPOSITORY, GITHUB_REF_NAME and GITHUB_SHA. */
+export function githubContext(env: Env): DeployContext {
+  const v = requireVariables(env, ['GITHUB_REPOSITORY', 'GITHUB_REF_NAME', 'GITHUB_SHA'], 'GitHub Actions');
+  const repository = v.GITHUB_REPOSITORY.toLowerCase();
+  const branch = refSlug(v.GITHUB_REF_NAME);
+  const tag = DOCKER_TAG.test(v.GITHUB_REF_NAME) ? v.GITHUB_REF_NAME : branch;
+  // A public repository needs no registry login; a read token then only risks expiring.
+  const authEnv = env.PRIVATE_REPO === 'false' ? { ...env, CI_REGISTRY_READ_TOKEN: undefined } : env;
+  return {
+    provider: 'github',
+    projectPathSlug: pathSlug(repository),
+    projectName: repository.split('/').pop() ?? repository,
+    branch,
+    commitSha: v.GITHUB_SHA,
+    image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${tag}`,
+    imageTagReused: true,
+    registryAuth: readRegistryAuth(authEnv),
+    mainStyle: Boolean(env.CI_MAIN_STYLE),
+    cluster: readClusterInputs(env),
+    secrets: readSecrets(env),
+  };
+}

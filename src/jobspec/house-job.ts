@@ -1,0 +1,82 @@
+import type { DeployContext } from '../context/deploy-context.js';
+import type { DeployTarget } from '../naming/deploy-target.js';
+import { minutes, seconds, type Nanoseconds } from '../settings/duration.js';
+import type { Settings } from '../settings/declarations.js';
+import type { NomadJob, TaskGroup } from './nomad-job.js';
+import { extraService, mainService } from './services.js';
+import { mainTask } from './task.js';
+
+export interface HouseJobOptions {
+  /** A fresh random value: it changes the job when the image tag is reused, so Nomad redeploys. */
+  readonly renderId: string;
+}
+
+/**
+ * The house job: one group named after the slug, one task running the project's image, the
+ * services the router follows, and the update, restart, reschedule, migrate and spread policies.
+ */
+export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Settings, options: HouseJobOptions): NomadJob {
+  const isService = !settings.IS_BATCH;
+  const ports = settings.PORTS;
+  // Leave a slow starter its grace period plus time for checks to pass before giving up on it.
+  const healthyDeadline = Math.max(minutes(5), settings.HEALTH_TIMEOUT + minutes(2)) as Nanoseconds;
+
+  const group: TaskGroup = {
+    Name: target.slug,
+    Count: target.count,
+    ...(isService
+      ? {
+          Update: {
+            MaxParallel: 1,
+            Canary: settings.COUNT_CANARIES,
+            AutoPromote: settings.COUNT_CANARIES > 0,
+            AutoRevert: true,
+            HealthCheck: 'checks',
+            MinHealthyTime: seconds(10),
+            HealthyDeadline: healthyDeadline,
+            ProgressDeadline: (healthyDeadline + minutes(5)) as Nanoseconds,
+          },
+          Migrate: { MaxParallel: 3, HealthCheck: 'checks', MinHealthyTime: seconds(15), HealthyDeadline: healthyDeadline },
+        }
+      : {}),
+    RestartPolicy: { Attempts: 3, Delay: seconds(15), Interval: minutes(30), Mode: 'fail' },
+    // Up to 10 more tries on other nodes, waiting 20s, 40s, 80s… up to 30 minutes between them.
+    ReschedulePolicy: {
+      Attempts: 10, Delay: seconds(20), MaxDelay: minutes(30), DelayFunction: 'exponential', Interval: minutes(240), Unlimited: false,
+    },
+    // No network mode: Docker maps each dynamic host port to the container port (`To`).
+    Networks: [{ DynamicPorts: ports.map((p) => ({ Label: p.label, Value: 0, To: p.containerPort })) }],
+    // Batch jobs run and exit: nothing to route or health-check.
+    ...(isService
+      ? {
+          Services: [
+            mainService(target.slug, target.hostnames, settings),
+            ...ports.filter((p) => p.kind !== 'http').map((p) => extraService(target.slug, p, target.hostnames[0], settings)),
+          ],
+        }
+      : {}),
+    ...(settings.HOME
+      ? { Volumes: { [`home-${settings.HOME}`]: { Name: `home-${settings.HOME}`, Type: 'host', Source: `home-${settings.HOME}`, ReadOnly: settings.HOME === 'ro' } } }
+      : {}),
+    Tasks: [mainTask(ctx, target, settings, ports)],
+  };
+
+  const meta: Record<string, string> = {
+    nom_project: ctx.projectPathSlug,
+    nom_branch: ctx.branch,
+    nom_commit: ctx.commitSha,
+    nom_environment: target.kind,
+  };
+  if (target.forcePull || ctx.imageTagReused) meta.nom_render_id = options.renderId;
+
+  return {
+    ID: target.slug,
+    Name: target.slug,
+    Namespace: settings.NAMESPACE,
+    Type: isService ? 'service' : 'batch',
+    Datacenters: ['*'],
+    Meta: meta,
+    Spreads: [{ Attribute: '${node.unique.id}', Weight: 50 }],
+    TaskGroups: [group],
+  };
+}

@@ -1,0 +1,55 @@
+import type { Hostname, Slug } from '../domain.js';
+import { portHostname } from '../naming/deploy-target.js';
+import { seconds } from '../settings/duration.js';
+import type { Settings } from '../settings/declarations.js';
+import type { PortSpec } from '../settings/ports.js';
+import type { Service } from './nomad-job.js';
+
+export const MAIN_TASK = 'http';
+const CHECK_INTERVAL = seconds(10);
+
+/**
+ * The main service `<slug>` on port `http`: tagged `https://<host>` for each hostname (the
+ * router routes these), `https://canary-<host>` while a canary runs, and health-checked; three
+ * failed checks in a row restart the task.
+ */
+export function mainService(slug: Slug, hostnames: readonly Hostname[], settings: Settings): Service {
+  return {
+    Name: slug,
+    Provider: 'nomad',
+    PortLabel: 'http',
+    TaskName: MAIN_TASK,
+    Tags: hostnames.map((h) => `https://${h}`),
+    CanaryTags: hostnames.map((h) => `https://canary-${h}`),
+    Checks: [
+      {
+        Name: 'alive',
+        Type: settings.CHECK_PROTOCOL,
+        ...(settings.CHECK_PROTOCOL === 'http' ? { Path: settings.CHECK_PATH } : {}),
+        PortLabel: 'http',
+        Interval: CHECK_INTERVAL,
+        Timeout: settings.CHECK_TIMEOUT,
+        CheckRestart: { Limit: 3, Grace: settings.HEALTH_TIMEOUT },
+      },
+    ],
+  };
+}
+
+/**
+ * A service `<slug>--<name>` for each extra port, with a TCP check. An HTTPS port is tagged with
+ * its own hostname; a raw TCP port, and every extra port of a multi-container group (private
+ * ports such as a database), has no tag and so is not routed.
+ */
+export function extraService(slug: Slug, port: PortSpec, firstHostname: Hostname, settings: Settings): Service {
+  const routed = port.kind === 'https' && !settings.MULTI_CONTAINER;
+  return {
+    Name: `${slug}--${port.label}`,
+    Provider: 'nomad',
+    PortLabel: port.label,
+    // In a multi-container group the port belongs to a task from group.nomad, not to ours.
+    ...(settings.MULTI_CONTAINER ? {} : { TaskName: MAIN_TASK }),
+    Tags: routed ? [`https://${portHostname(firstHostname, port.label)}`] : [],
+    CanaryTags: [],
+    Checks: [{ Name: 'alive', Type: 'tcp', PortLabel: port.label, Interval: CHECK_INTERVAL, Timeout: settings.CHECK_TIMEOUT }],
+  };
+}

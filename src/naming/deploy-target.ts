@@ -1,0 +1,111 @@
+import type { DeployContext } from '../context/deploy-context.js';
+import { asHostname, type Hostname, type Slug } from '../domain.js';
+import { InputError, ValueProblem, quote } from '../errors.js';
+import type { Settings } from '../settings/declarations.js';
+import { jobSlug } from './slug.js';
+
+/** review: a branch's own app; main: main, master or CI_MAIN_STYLE; production and staging. */
+export type EnvironmentKind = 'review' | 'main' | 'production' | 'staging';
+
+export type TokenVariable = 'NOMAD_TOKEN' | 'NOMAD_TOKEN_PROD' | 'NOMAD_TOKEN_STAGING';
+
+/** Where and under which names a deploy goes: the contract's naming rules, applied. */
+export interface DeployTarget {
+  readonly kind: EnvironmentKind;
+  readonly slug: Slug;
+  /** Never empty; the first one is the deploy's URL. */
+  readonly hostnames: readonly [Hostname, ...Hostname[]];
+  readonly baseDomain: Hostname | undefined;
+  readonly nomadAddr: string;
+  readonly tokenVariable: TokenVariable;
+  readonly count: number;
+  readonly forcePull: boolean;
+  /** Lines every render and deploy prints, such as `using nomad production token`. */
+  readonly notices: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+const MAIN_BRANCHES = ['main', 'master'];
+
+export function deployTarget(ctx: DeployContext, settings: Settings): DeployTarget {
+  const notices: string[] = [];
+  const warnings: string[] = [];
+  const given = ctx.cluster.baseDomain;
+  const productionBranch = ctx.branch === 'production';
+  const stagingBranch = ctx.branch === 'staging';
+  const mainLike = MAIN_BRANCHES.includes(ctx.branch) || ctx.mainStyle || productionBranch || stagingBranch;
+  const kind: EnvironmentKind =
+    productionBranch || given?.split('.')[0] === 'prod' ? 'production'
+    : stagingBranch ? 'staging'
+    : mainLike ? 'main'
+    : 'review';
+
+  const baseDomain = given && (kind === 'production' || kind === 'staging') ? rewriteDomain(given, kind === 'production' ? 'prod' : 'staging') : given;
+  const slug = jobSlug(ctx.projectPathSlug, ctx.branch, !mainLike);
+
+  const withDomain = (name: string, why: string): Hostname => {
+    if (name.includes('.')) return name as Hostname;
+    if (!baseDomain) throw InputError.of(`BASE_DOMAIN is not set: it is needed for ${why}; set it to the cluster's domain, like dev.example.com`);
+    return tryHostname(`${name}.${baseDomain}`, why);
+  };
+
+  let hostnames: Hostname[];
+  const custom = settings.HOSTNAMES?.length ? settings.HOSTNAMES : undefined;
+  if (custom && (mainLike || kind === 'production')) {
+    hostnames = custom.map((name) => withDomain(name, `the hostname ${JSON.stringify(name)} in NOMAD_VAR_HOSTNAMES`));
+  } else {
+    if (custom) warnings.push(`NOMAD_VAR_HOSTNAMES is ignored on review branch ${ctx.branch}: custom hostnames apply to main-like and production deploys`);
+    const first = kind === 'production' || kind === 'staging' ? ctx.projectName.toLowerCase() : slug;
+    hostnames = [withDomain(first, `the hostname ${first}.<BASE_DOMAIN>`)];
+  }
+
+  let tokenVariable: TokenVariable = 'NOMAD_TOKEN';
+  if (kind === 'production' && ctx.cluster.hasProdToken) {
+    tokenVariable = 'NOMAD_TOKEN_PROD';
+    notices.push('using nomad production token');
+  } else if (kind === 'staging' && ctx.cluster.hasStagingToken) {
+    tokenVariable = 'NOMAD_TOKEN_STAGING';
+    notices.push('using nomad staging token');
+  }
+
+  const nomadAddr = ctx.cluster.nomadAddr ?? (baseDomain ? `https://${baseDomain}` : undefined);
+  if (!nomadAddr) throw InputError.of('NOMAD_ADDR is not set and there is no BASE_DOMAIN to derive it from: set NOMAD_ADDR, like https://nomad.example.com:4646');
+
+  return {
+    kind,
+    slug,
+    hostnames: hostnames as [Hostname, ...Hostname[]],
+    baseDomain,
+    nomadAddr,
+    tokenVariable,
+    count: settings.COUNT ?? (kind === 'production' ? 3 : 1),
+    forcePull: settings.FORCE_PULL ?? ctx.imageTagReused,
+    notices,
+    warnings,
+  };
+}
+
+/**
+ * `dev.example.com` → `prod.example.com`. A two-label domain keeps all its labels
+ * (`example.com` → `prod.example.com`): replacing its first label would leave the domain.
+ */
+export function rewriteDomain(domain: Hostname, first: 'prod' | 'staging'): Hostname {
+  const labels = domain.split('.');
+  if (labels[0] === first) return domain;
+  const rest = labels.length > 2 ? labels.slice(1) : labels;
+  return [first, ...rest].join('.') as Hostname;
+}
+
+/** The hostname of an extra port: `<first label>-<port name>.<rest>` of the first hostname. */
+export function portHostname(first: Hostname, label: string): Hostname {
+  const [head, ...rest] = first.split('.');
+  return tryHostname([`${head}-${label.toLowerCase()}`, ...rest].join('.'), `port ${label}`);
+}
+
+function tryHostname(name: string, why: string): Hostname {
+  try {
+    return asHostname(name);
+  } catch (e) {
+    throw InputError.of(`${quote(name)} (${why}) is not a valid hostname: ${(e as ValueProblem).message}`);
+  }
+}
