@@ -49,10 +49,12 @@ class Parser {
     if (c === '[') return this.list();
     if (c === '"') return this.string();
     if (c === '-' || /[0-9]/.test(c)) return this.number();
+    const start = this.pos;
     const word = this.word();
     if (word === 'true') return true;
     if (word === 'false') return false;
     if (word === 'null') return null;
+    this.pos = start;
     if (word === '') this.fail('expected a value');
     this.fail(`unexpected word ${JSON.stringify(word)}: strings need double quotes`);
   }
