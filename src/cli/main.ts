@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { ClusterError } from '../cluster/local-cluster.js';
 import { InputError } from '../errors.js';
 import { processOutput } from './output.js';
+import { registerCluster } from './cluster.js';
 import { registerRender } from './render.js';
 import { EXIT } from './exit-codes.js';
 
@@ -14,6 +16,7 @@ const program = new Command('nom')
   .exitOverride();
 
 registerRender(program, processOutput);
+registerCluster(program, processOutput);
 
 try {
   await program.parseAsync(process.argv);
@@ -23,6 +26,10 @@ try {
 
 function report(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+  if (e instanceof ClusterError) {
+    processOutput.say(`nom: ${e.message}`);
+    return EXIT.failure;
+  }
   if (e instanceof InputError) {
     for (const line of e.lines) processOutput.say(`nom: ${line}`);
     return EXIT.usage;

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { down, envLines, up } from '../cluster/local-cluster.js';
+import { localLayout, nomHome, type LocalClusterState } from '../cluster/local-layout.js';
+import type { Output } from './output.js';
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new InvalidArgumentError('expected a port number from 1024 to 65533 (it and the next two are used)');
+  return n;
+}
+
+function recordedState(home: string): LocalClusterState | undefined {
+  const file = localLayout(home).stateFile;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalClusterState) : undefined;
+}
+
+export function registerCluster(program: Command, out: Output): void {
+  program
+    .command('up')
+    .description('start a single-node Nomad cluster on this machine (idempotent), and wait until it can run containers')
+    .option('--port <port>', 'Nomad HTTP port; RPC and Serf use the next two (default: the recorded one, else $NOM_NOMAD_PORT, else 4646)', port)
+    .option('--install-deps', "install Debian's docker.io and start dockerd when no Docker engine runs (root, apt)")
+    .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
+    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean }) => {
+      const home = nomHome(process.env, homedir());
+      const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
+      const httpPort = opts.port ?? recordedState(home)?.httpPort ?? envPort ?? 4646;
+      const began = Date.now();
+      const result = await up({
+        home,
+        homedir: homedir(),
+        httpPort,
+        installDeps: Boolean(opts.installDeps),
+        nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
+        env: process.env,
+        say: out.say,
+      });
+      const { layout } = result;
+      out.say(`Nomad ${result.nomadVersion} is ${result.started ? 'up' : 'already running'} at ${result.address} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+      out.say(`  UI:      ${result.address}/ui`);
+      out.say(`  token:   ${layout.tokenFile}`);
+      out.say(`  data:    ${layout.dataDir}`);
+      out.say(`  log:     ${layout.logFile}`);
+      out.say('  use it:  eval "$(nom env)"');
+    });
+
+  program
+    .command('down')
+    .description('stop the local cluster and the containers of its jobs (jobs stay registered)')
+    .option('--purge', "also delete the cluster's data: jobs, variables, token")
+    .action(async (opts: { purge?: boolean }) => {
+      await down({ home: nomHome(process.env, homedir()), purge: Boolean(opts.purge), say: out.say });
+    });
+
+  program
+    .command('env')
+    .description('print export lines for NOMAD_ADDR and NOMAD_TOKEN of the local cluster: eval "$(nom env)"')
+    .action(() => {
+      const home = nomHome(process.env, homedir());
+      const state = recordedState(home);
+      const tokenFile = localLayout(home).tokenFile;
+      if (!state || !existsSync(tokenFile)) throw new Error(`no local cluster in ${home}: run \`nom up\` first`);
+      out.result(envLines(state.address, readFileSync(tokenFile, 'utf8').trim()).join('\n'));
+    });
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { unzipEntry } from './unzip.js';
+
+/** The Nomad release `nom up` installs when it finds none. */
+export const NOMAD_VERSION = '2.0.5';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** ~/.cache/nom, or $NOM_CACHE, where binaries built or downloaded for nom live. */
+export function cacheDir(env: Env, homedir: string): string {
+  return env.NOM_CACHE || join(env.XDG_CACHE_HOME || join(homedir, '.cache'), 'nom');
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A program on PATH, else undefined. */
+export function onPath(name: string, env: Env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/**
+ * Finds a binary: $NOM_<NAME>_BIN, then PATH, then the cache (where scripts/build-<name>.sh and
+ * our installer put it). Undefined when none is there.
+ */
+export function findBinary(name: 'nomad' | 'caddy', env: Env, cache: string): string | undefined {
+  const explicit = env[`NOM_${name.toUpperCase()}_BIN`];
+  if (explicit) {
+    if (!executable(explicit)) throw new Error(`NOM_${name.toUpperCase()}_BIN is ${JSON.stringify(explicit)}, which is not an executable file`);
+    return explicit;
+  }
+  return onPath(name, env) ?? (executable(join(cache, 'bin', name)) ? join(cache, 'bin', name) : undefined);
+}
+
+export interface ReleaseSource {
+  /** Base of the release site, https://releases.hashicorp.com unless NOM_RELEASES_URL says otherwise. */
+  readonly baseUrl: string;
+  readonly version: string;
+  readonly arch: string;
+}
+
+/**
+ * Downloads Nomad's official release zip and its SHA256SUMS, checks the checksum, and installs
+ * the binary into the cache as nomad-<version>, with `nomad` linking to it.
+ */
+export async function installNomadRelease(src: ReleaseSource, cache: string): Promise<string> {
+  const file = `nomad_${src.version}_linux_${src.arch}.zip`;
+  const base = `${src.baseUrl.replace(/\/$/, '')}/nomad/${src.version}`;
+  const [zip, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/nomad_${src.version}_SHA256SUMS`)]);
+  const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, f]) => f === file)?.[0];
+  if (!expected) throw new Error(`${base}/nomad_${src.version}_SHA256SUMS lists no checksum for ${file}`);
+  const actual = createHash('sha256').update(zip).digest('hex');
+  if (actual !== expected) throw new Error(`checksum mismatch for ${file}: expected ${expected}, got ${actual}; not installed`);
+
+  const bin = join(cache, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const target = join(bin, `nomad-${src.version}`);
+  writeFileSync(`${target}.tmp`, unzipEntry(zip, 'nomad'), { mode: 0o755 });
+  renameSync(`${target}.tmp`, target);
+  rmSync(join(bin, 'nomad'), { force: true });
+  symlinkSync(`nomad-${src.version}`, join(bin, 'nomad'));
+  return join(bin, 'nomad');
+}
+
+async function download(url: string): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot download ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`cannot download ${url}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+export function releaseArch(): string {
+  return ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+}

@@ -1,0 +1,289 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig } from '../nomad/config.js';
+import { NomadError } from '../nomad/http.js';
+import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, releaseArch } from './binaries.js';
+import { DockerEngine, installDockerPackage } from './docker-engine.js';
+import { localAgentConfig } from './local-agent-config.js';
+import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
+import { isRunning, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
+
+export interface UpOptions {
+  readonly home: string;
+  readonly homedir: string;
+  readonly httpPort: number;
+  readonly installDeps: boolean;
+  /** Where to write the NOMAD_ADDR/NOMAD_TOKEN exports when no such file exists; undefined: don't. */
+  readonly nomadConfigFile: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly say: (line: string) => void;
+}
+
+export interface UpResult {
+  readonly address: string;
+  readonly layout: LocalLayout;
+  readonly nomadVersion: string;
+  readonly started: boolean;
+}
+
+/** A problem the user can fix, said in full; the CLI prints it without a stack. */
+export class ClusterError extends Error {
+  override name = 'ClusterError';
+}
+
+/**
+ * Starts (or finds running) the single-node local cluster, bootstraps ACLs once, and waits until
+ * its node is ready with a healthy docker driver. Safe to run again at any time.
+ */
+export async function up(o: UpOptions): Promise<UpResult> {
+  const layout = localLayout(o.home);
+  const docker = new DockerEngine();
+  await ensureDocker(docker, layout, o);
+  const nomad = await ensureNomadBinary(o);
+
+  for (const dir of [layout.dataDir, '/pv']) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      if (dir === '/pv') o.say(`note: cannot create /pv (${(e as Error).message}); persistent volumes need it`);
+      else throw e;
+    }
+  }
+  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home' }), null, 2);
+  const configChanged = !existsSync(layout.configFile) || readFileSync(layout.configFile, 'utf8') !== config;
+  writeFileSync(layout.configFile, config);
+  const address = `http://127.0.0.1:${o.httpPort}`;
+  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad };
+
+  let pid = readPid(layout.pidFile);
+  let started = false;
+  if (pid !== undefined && isRunning(pid, nomad) && configChanged) {
+    o.say('the agent configuration changed: restarting Nomad');
+    await stopAgent(layout, pid, o.say);
+    pid = undefined;
+  }
+  if (pid === undefined || !isRunning(pid, nomad)) {
+    const version = execFileSync(nomad, ['version'], { encoding: 'utf8' }).split('\n')[0];
+    o.say(`starting ${version} (${nomad})`);
+    // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
+    const { AWS_CA_BUNDLE: _ignored, ...env } = process.env;
+    pid = spawnDaemon(nomad, ['agent', `-config=${layout.configFile}`], layout.logFile, env);
+    writeFileSync(layout.pidFile, `${pid}\n`);
+    appendFileSync(layout.sessionsFile, `${pid}\n`);
+    started = true;
+  }
+  writeFileSync(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+
+  const anonymous = new NomadClient(nomadConfig({ NOMAD_ADDR: address }));
+  try {
+    await waitFor(
+      async () => {
+        if (!isRunning(pid!)) throw new ClusterError(`Nomad exited while starting; its log ends:\n${tail(layout.logFile, 15)}`);
+        return (await anonymous.agent.leader().catch(() => '')) || undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, onTimeout: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${tail(layout.logFile, 15)}`) },
+    );
+    const token = await ensureToken(anonymous, layout);
+    const client = new NomadClient(nomadConfig({ NOMAD_ADDR: address, NOMAD_TOKEN: token }));
+    try {
+      let last = 'no node registered yet';
+      await waitFor(
+        async () => {
+          const nodes = await client.nodes.list();
+          const node = nodes[0];
+          if (!node) return undefined;
+          const docker = node.Drivers?.docker;
+          last = `node ${node.Name} is ${node.Status}; docker driver: ${docker ? (docker.Healthy ? 'healthy' : docker.HealthDescription || 'not healthy') : 'not detected'}`;
+          return node.Status === 'ready' && docker?.Healthy ? node : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 500, onTimeout: () => new ClusterError(`the Nomad node did not become ready within 90s: ${last}`) },
+      );
+      const self = await client.agent.self();
+      if (o.nomadConfigFile && !existsSync(o.nomadConfigFile)) {
+        mkdirSync(dirname(o.nomadConfigFile), { recursive: true });
+        writeFileSync(o.nomadConfigFile, envLines(address, token).join('\n') + '\n', { mode: 0o600 });
+        o.say(`wrote ${o.nomadConfigFile}`);
+      }
+      return { address, layout, nomadVersion: self.config.Version.Version, started };
+    } finally {
+      client.close();
+    }
+  } finally {
+    anonymous.close();
+  }
+}
+
+async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOptions): Promise<void> {
+  if (await docker.ping()) return;
+  if (!o.installDeps) {
+    throw new ClusterError(
+      `no Docker engine answers at ${docker.socketPath}: start it (e.g. \`sudo systemctl start docker\` or \`sudo dockerd &\`), ` +
+        'or run `nom up --install-deps` to install Debian\'s docker.io and start it',
+    );
+  }
+  if (!findBinaryOnPath('dockerd', o.env)) await installDockerPackage(o.say);
+  mkdirSync(layout.home, { recursive: true });
+  o.say(`starting dockerd (log: ${layout.dockerdLog})`);
+  const pid = spawnDaemon(findBinaryOnPath('dockerd', o.env) ?? 'dockerd', [], layout.dockerdLog, process.env);
+  writeFileSync(layout.dockerdPid, `${pid}\n`);
+  await waitFor(async () => ((await docker.ping()) ? true : undefined), {
+    timeoutMs: 60_000,
+    onTimeout: () => new ClusterError(`dockerd did not answer within 60s; its log ends:\n${tail(layout.dockerdLog, 10)}`),
+  });
+}
+
+function findBinaryOnPath(name: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const dir of [...(env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+async function ensureNomadBinary(o: UpOptions): Promise<string> {
+  const cache = cacheDir(o.env, o.homedir);
+  const found = findBinary('nomad', o.env, cache);
+  if (found) return found;
+  const source = { baseUrl: o.env.NOM_RELEASES_URL || 'https://releases.hashicorp.com', version: NOMAD_VERSION, arch: releaseArch() };
+  o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} from ${source.baseUrl}`);
+  try {
+    return await installNomadRelease(source, cache);
+  } catch (e) {
+    throw new ClusterError(
+      `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official release could not be installed (${(e as Error).message}).\n` +
+        'Do one of: install Nomad and put it on PATH; set NOM_NOMAD_BIN to a nomad binary; ' +
+        'or, without internet, build it from the Go module proxy with scripts/build-nomad.sh (in the nom repository).',
+    );
+  }
+}
+
+/** Bootstraps ACLs on a new cluster; on an existing one, checks the kept token still works. */
+async function ensureToken(client: NomadClient, layout: LocalLayout): Promise<string> {
+  if (existsSync(layout.tokenFile)) {
+    const token = readFileSync(layout.tokenFile, 'utf8').trim();
+    const withToken = new NomadClient(nomadConfig({ NOMAD_ADDR: client.http.config.address, NOMAD_TOKEN: token }));
+    try {
+      await waitFor(async () => (await withToken.acl.self().then(() => true, (e) => (isTransient(e) ? undefined : Promise.reject(e)))), {
+        timeoutMs: 30_000,
+        onTimeout: () => new ClusterError('Nomad did not accept the kept management token within 30s'),
+      });
+      return token;
+    } catch (e) {
+      if (e instanceof NomadError && e.status === 403) {
+        throw new ClusterError(`Nomad refuses the management token in ${layout.tokenFile}: the cluster's ACL state was reset. Run \`nom down --purge\` and \`nom up\` to start afresh.`);
+      }
+      throw e;
+    } finally {
+      withToken.close();
+    }
+  }
+  const bootstrap = await waitFor(async () => client.acl.bootstrap().catch((e) => (isTransient(e) ? undefined : Promise.reject(e))), {
+    timeoutMs: 30_000,
+    onTimeout: () => new ClusterError('Nomad did not accept the ACL bootstrap within 30s'),
+  }).catch((e) => {
+    if (e instanceof NomadError && /already done|bootstrap.*already/i.test(e.body)) {
+      throw new ClusterError(`Nomad's ACLs were bootstrapped before but ${layout.tokenFile} is gone. Run \`nom down --purge\` and \`nom up\` to start afresh.`);
+    }
+    throw e;
+  });
+  writeFileSync(layout.tokenFile, `${bootstrap.SecretID}\n`, { mode: 0o600 });
+  return bootstrap.SecretID;
+}
+
+/** Right after election Nomad may answer "No cluster leader" or 5xx for a moment. */
+function isTransient(e: unknown): boolean {
+  return e instanceof NomadError && (e.status === undefined || e.status >= 500 || /no cluster leader|not ready/i.test(e.body));
+}
+
+export interface DownOptions {
+  readonly home: string;
+  readonly purge: boolean;
+  readonly say: (line: string) => void;
+}
+
+/**
+ * Stops what `nom up` started: the agent and its helper processes, and the containers of its
+ * allocations (the jobs stay registered and start again on the next `nom up`). With purge, also
+ * the jobs' data: the data directory, the token and the state file.
+ */
+export async function down(o: DownOptions): Promise<void> {
+  const layout = localLayout(o.home);
+  const pid = readPid(layout.pidFile);
+  if (pid !== undefined && isRunning(pid)) await stopAgent(layout, pid, o.say);
+  else o.say('Nomad is not running');
+  // Helpers of agents that died (killed, crashed) live on in those agents' sessions.
+  for (const sid of sessions(layout)) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover Nomad helpers of session ${sid}`);
+  rmSync(layout.pidFile, { force: true });
+  rmSync(layout.sessionsFile, { force: true });
+
+  const docker = new DockerEngine();
+  if (await docker.ping()) {
+    const ours = ourAllocations(layout);
+    const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter((c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!));
+    for (const c of containers) await docker.removeContainer(c.Id);
+    if (containers.length) o.say(`removed ${containers.length} container(s) of the cluster's allocations`);
+  }
+  if (o.purge) {
+    unmountUnder(layout.dataDir);
+    rmSync(layout.nomadDir, { recursive: true, force: true });
+    rmSync(layout.stateFile, { force: true });
+    o.say(`deleted the cluster's data in ${layout.nomadDir}`);
+  }
+}
+
+/** Stops the agent's whole session: SIGINT for a clean exit, then SIGKILL for stragglers. */
+async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) => void): Promise<void> {
+  say(`stopping Nomad (pid ${pid})`);
+  signalSession(pid, 'SIGINT');
+  for (let i = 0; i < 60 && isRunning(pid); i++) await sleep(250);
+  // Nomad's plugin helpers (logmon, docker_logger) may outlive the agent: end them too.
+  signalSession(pid, 'SIGKILL');
+  for (let i = 0; i < 20 && sessionMembers(pid).length; i++) await sleep(100);
+  if (sessionMembers(pid).length) say(`warning: processes of session ${pid} are still running: ${sessionMembers(pid).join(' ')}`);
+  rmSync(layout.pidFile, { force: true });
+}
+
+function sessions(layout: LocalLayout): number[] {
+  try {
+    return readFileSync(layout.sessionsFile, 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Allocation IDs that this cluster's client knows, from its allocation directories. */
+function ourAllocations(layout: LocalLayout): Set<string> {
+  try {
+    return new Set(readdirSync(join(layout.dataDir, 'alloc')));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Nomad mounts secrets and shared dirs (tmpfs, binds) inside allocation dirs; undo any left. */
+function unmountUnder(dir: string): void {
+  let mounts: string[] = [];
+  try {
+    mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  } catch {
+    return;
+  }
+  for (const m of mounts.sort().reverse()) {
+    try {
+      execFileSync('umount', ['-l', m.replace(/\\040/g, ' ')]);
+    } catch {
+      // not ours to unmount, or already gone
+    }
+  }
+}
+
+export function envLines(address: string, token: string): string[] {
+  return [`export NOMAD_ADDR=${address}`, `export NOMAD_TOKEN=${token}`];
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+
+/**
+ * Starts a daemon in its own session, detached from us, output appended to a log file. Its
+ * helpers (Nomad's logmon and docker_logger) stay in that session, so the whole family can be
+ * found and stopped later by the session ID, which is the daemon's PID.
+ */
+export function spawnDaemon(command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): number {
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}
+
+/**
+ * Whether `pid` is alive (not a zombie) and runs `binary`: a PID file can outlive its process,
+ * and PIDs are reused.
+ */
+export function isRunning(pid: number, binary?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    if (!binary) return true;
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '') === realpathSync(binary);
+  } catch {
+    return true; // no /proc: trust the signal check
+  }
+}
+
+/** The PIDs of every process in a session (the daemon and what it started). */
+export function sessionMembers(sid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the ")" of the command name: state ppid pgrp session …
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid) members.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return members;
+}
+
+/** Sends a signal to every process of a session; returns how many were signalled. */
+export function signalSession(sid: number, signal: NodeJS.Signals): number {
+  let count = 0;
+  for (const pid of sessionMembers(sid)) {
+    try {
+      process.kill(pid, signal);
+      count++;
+    } catch {
+      // already gone
+    }
+  }
+  return count;
+}
+
+export function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `check` until it returns a value (not undefined) or the time is up; then throws an
+ * error made by `onTimeout`, which can say what was last seen.
+ */
+export async function waitFor<T>(check: () => Promise<T | undefined>, o: { timeoutMs: number; intervalMs?: number; onTimeout: () => Error }): Promise<T> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw o.onTimeout();
+    await sleep(o.intervalMs ?? 250);
+  }
+}

@@ -1,0 +1,30 @@
+import { Acl } from './acl.js';
+import { Agent } from './agent.js';
+import { Allocations } from './allocations.js';
+import type { NomadConfig } from './config.js';
+import { NomadHttp } from './http.js';
+import { Jobs } from './jobs.js';
+import { Nodes } from './nodes.js';
+
+/** A typed client for Nomad's HTTP API: one property per API area, as in Nomad's Go `api` package. */
+export class NomadClient {
+  readonly http: NomadHttp;
+  readonly agent: Agent;
+  readonly acl: Acl;
+  readonly nodes: Nodes;
+  readonly jobs: Jobs;
+  readonly allocations: Allocations;
+
+  constructor(config: NomadConfig) {
+    this.http = new NomadHttp(config);
+    this.agent = new Agent(this.http);
+    this.acl = new Acl(this.http);
+    this.nodes = new Nodes(this.http);
+    this.jobs = new Jobs(this.http);
+    this.allocations = new Allocations(this.http);
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * How to reach Nomad: the standard NOMAD_* variables, and `~/.config/nomad` (lines of
+ * `export NOMAD_ADDR=…`) for the ones the environment leaves unset.
+ */
+export interface NomadConfig {
+  readonly address: string;
+  readonly token: string | undefined;
+  readonly namespace: string | undefined;
+  readonly region: string | undefined;
+  readonly caCert: string | undefined;
+  readonly clientCert: string | undefined;
+  readonly clientKey: string | undefined;
+  readonly skipVerify: boolean;
+}
+
+const KEYS = ['NOMAD_ADDR', 'NOMAD_TOKEN', 'NOMAD_NAMESPACE', 'NOMAD_REGION', 'NOMAD_CACERT', 'NOMAD_CLIENT_CERT', 'NOMAD_CLIENT_KEY', 'NOMAD_SKIP_VERIFY'] as const;
+
+/** Reads `export KEY=value` lines (quotes optional), as the existing system's config file has them. */
+export function parseExportLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!.trim();
+    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+export function nomadConfig(env: Readonly<Record<string, string | undefined>>, configFileText?: string): NomadConfig {
+  const file = configFileText ? parseExportLines(configFileText) : {};
+  const get = (key: (typeof KEYS)[number]) => (env[key]?.trim() || file[key]?.trim() || undefined);
+  return {
+    address: (get('NOMAD_ADDR') ?? 'http://127.0.0.1:4646').replace(/\/+$/, ''),
+    token: get('NOMAD_TOKEN'),
+    namespace: get('NOMAD_NAMESPACE'),
+    region: get('NOMAD_REGION'),
+    caCert: get('NOMAD_CACERT'),
+    clientCert: get('NOMAD_CLIENT_CERT'),
+    clientKey: get('NOMAD_CLIENT_KEY'),
+    skipVerify: ['1', 'true'].includes(get('NOMAD_SKIP_VERIFY')?.toLowerCase() ?? ''),
+  };
+}
