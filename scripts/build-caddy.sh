@@ -30,19 +30,21 @@ if [ -x "$bin" ] && "$bin" version >/dev/null 2>&1; then
 fi
 
 command -v go >/dev/null ||
-  die "go not found: install Go >= 1.25 (apt-get install golang) or set PATH"
+  die "go not found: install Go >= 1.26 (apt-get install golang) or set PATH"
 
 mkdir -p "$bindir" "$NOM_CACHE/build"
 work=$(mktemp -d "$NOM_CACHE/build/caddy.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # 'go install pkg@version' builds Caddy as its own main module, so Caddy's
-# go.mod/go.sum pin every dependency and 'caddy version' reports v$version.
-# Static like Caddy's release builds (CGO off).
+# go.mod/go.sum pin every dependency. Caddy reads its version only when it is
+# a dependency (or from git), so we stamp it in; else 'caddy version' says
+# "unknown". Static like Caddy's release builds (CGO off).
 say "building Caddy $version; this takes a few minutes"
 start=$SECONDS
 (cd "$work" && GOBIN="$work" CGO_ENABLED=0 \
-  go install -trimpath "github.com/caddyserver/caddy/v2/cmd/caddy@v$version") ||
+  go install -trimpath -ldflags "-X github.com/caddyserver/caddy/v2.CustomVersion=v$version" \
+    "github.com/caddyserver/caddy/v2/cmd/caddy@v$version") ||
   die "go install of Caddy v$version failed (see above); is v$version on the proxy? try: go list -m -versions github.com/caddyserver/caddy/v2"
 mv "$work/caddy" "$bin"
 "$bin" version >/dev/null 2>&1 || die "$bin was built but '$bin version' fails"

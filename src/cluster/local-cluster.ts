@@ -203,7 +203,8 @@ export interface DownOptions {
 /**
  * Stops what `nom up` started: the agent and its helper processes, and the containers of its
  * allocations (the jobs stay registered and start again on the next `nom up`). With purge, also
- * the jobs' data: the data directory, the token and the state file.
+ * the jobs' data (the data directory, the token, the state file) and a dockerd that `nom up`
+ * started.
  */
 export async function down(o: DownOptions): Promise<void> {
   const layout = localLayout(o.home);
@@ -223,6 +224,14 @@ export async function down(o: DownOptions): Promise<void> {
     if (containers.length) o.say(`removed ${containers.length} container(s) of the cluster's allocations`);
   }
   if (o.purge) {
+    const dockerd = readPid(layout.dockerdPid);
+    if (dockerd !== undefined && isRunning(dockerd)) {
+      // nom up started this engine (there was none): leave the machine as we found it.
+      o.say(`stopping dockerd (pid ${dockerd}), which nom up started`);
+      process.kill(dockerd, 'SIGTERM');
+      for (let i = 0; i < 120 && isRunning(dockerd); i++) await sleep(250);
+    }
+    rmSync(layout.dockerdPid, { force: true });
     unmountUnder(layout.dataDir);
     rmSync(layout.nomadDir, { recursive: true, force: true });
     rmSync(layout.stateFile, { force: true });

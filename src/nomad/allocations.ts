@@ -4,6 +4,7 @@ export interface Allocation {
   ID: string;
   JobID: string;
   ClientStatus: string;
+  DeploymentStatus?: { Healthy?: boolean; Canary?: boolean };
   AllocatedResources?: {
     Shared?: { Ports?: { Label: string; Value: number; To: number; HostIP: string }[] };
   };

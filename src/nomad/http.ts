@@ -24,6 +24,16 @@ export interface RequestOptions {
   readonly query?: Record<string, string | number | boolean | undefined>;
   readonly body?: unknown;
   readonly timeoutMs?: number;
+  /** Safe to send twice: transient failures are retried (GETs always are). */
+  readonly idempotent?: boolean;
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+const ATTEMPTS = 5;
+
+/** Refused or reset connections, 5xx and 429 pass; 4xx are answers, never retried. */
+function isTransient(e: NomadError): boolean {
+  return e.status === undefined ? TRANSIENT_CODES.has(e.code ?? '') : e.status >= 500 || e.status === 429;
 }
 
 /**
@@ -40,7 +50,23 @@ export class NomadHttp {
       : new http.Agent({ keepAlive: true });
   }
 
+  /**
+   * One API call. Transient failures are retried with backoff (250 ms doubling, 5 tries) when
+   * the call is safe to repeat, or when the connection was refused so nothing was sent.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, options);
+      } catch (e) {
+        const retry = e instanceof NomadError && isTransient(e) && attempt < ATTEMPTS && (method === 'GET' || options.idempotent || e.code === 'ECONNREFUSED');
+        if (!retry) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2)));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(this.config.address + path);
     const query = { namespace: this.config.namespace, region: this.config.region, ...options.query };
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
