@@ -1,11 +1,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
 import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, releaseArch } from './binaries.js';
-import { DockerEngine, installDockerPackage } from './docker-engine.js';
+import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
 import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { isRunning, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
@@ -39,9 +40,8 @@ export class ClusterError extends Error {
  */
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
-  const docker = new DockerEngine();
-  await ensureDocker(docker, layout, o);
   const nomad = await ensureNomadBinary(o);
+  await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
   for (const dir of [layout.dataDir, '/pv']) {
     try {
@@ -65,6 +65,11 @@ export async function up(o: UpOptions): Promise<UpResult> {
     pid = undefined;
   }
   if (pid === undefined || !isRunning(pid, nomad)) {
+    for (const port of [o.httpPort, o.httpPort + 1, o.httpPort + 2]) {
+      if (await listening(port)) {
+        throw new ClusterError(`port ${port} on 127.0.0.1 is taken by another program (is another Nomad running?): choose other ports with \`nom up --port <port>\` or NOM_NOMAD_PORT`);
+      }
+    }
     const version = execFileSync(nomad, ['version'], { encoding: 'utf8' }).split('\n')[0];
     o.say(`starting ${version} (${nomad})`);
     // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
@@ -131,6 +136,16 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
   await waitFor(async () => ((await docker.ping()) ? true : undefined), {
     timeoutMs: 60_000,
     onTimeout: () => new ClusterError(`dockerd did not answer within 60s; its log ends:\n${tail(layout.dockerdLog, 10)}`),
+  });
+}
+
+/** Whether something accepts connections on a loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
   });
 }
 

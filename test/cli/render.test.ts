@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gitlab } from '../unit/env-fixtures.js';
+import { gitlab } from '../helpers/env-fixtures.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const FIXTURE = new URL('../fixtures/production-render.json', import.meta.url);

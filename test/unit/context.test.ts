@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { readContext } from '../../src/context/read-context.js';
 import { InputError } from '../../src/errors.js';
-import { github, gitlab } from './env-fixtures.js';
+import { github, gitlab } from '../helpers/env-fixtures.js';
 
 const read = (env: Record<string, string | undefined>, buildDeploy = false) => readContext(env, { buildDeploy });
 

@@ -4,7 +4,7 @@ import { readContext } from '../../src/context/read-context.js';
 import { InputError } from '../../src/errors.js';
 import { deployTarget } from '../../src/naming/deploy-target.js';
 import { readSettings } from '../../src/settings/read-settings.js';
-import { github, gitlab } from './env-fixtures.js';
+import { github, gitlab } from '../helpers/env-fixtures.js';
 
 function target(env: Record<string, string | undefined>) {
   return deployTarget(readContext(env, { buildDeploy: false }), readSettings(env).settings);

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import { findBinary, installNomadRelease } from '../../src/cluster/binaries.js';
+import { unzipEntry } from '../../src/cluster/unzip.js';
+import { freePort } from '../helpers/free-port.js';
+
+/** A zip archive of one deflated file, as HashiCorp's release zips are. */
+function zipOf(name: string, content: Buffer): Buffer {
+  const data = deflateRawSync(content);
+  const nameBuf = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(8, 8); // deflate
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(content.length, 22);
+  local.writeUInt16LE(nameBuf.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(content.length, 24);
+  central.writeUInt16LE(nameBuf.length, 28);
+  central.writeUInt32LE(0, 42); // local header at 0
+  const centralAt = local.length + nameBuf.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBuf.length, 12);
+  end.writeUInt32LE(centralAt, 16);
+  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
+}
+
+describe('nomad binaries', () => {
+  const binary = Buffer.from('#!/bin/sh\necho Nomad v9.9.9\n');
+  const zip = zipOf('nomad', binary);
+  let sums = `${createHash('sha256').update(zip).digest('hex')}  nomad_9.9.9_linux_amd64.zip\n`;
+  let server: Server;
+  let baseUrl: string;
+  const cache = mkdtempSync(join(tmpdir(), 'nom-cache-'));
+
+  before(async () => {
+    // A release site on loopback, laid out as the official one.
+    server = createServer((req, res) => {
+      if (req.url === '/nomad/9.9.9/nomad_9.9.9_linux_amd64.zip') res.end(zip);
+      else if (req.url === '/nomad/9.9.9/nomad_9.9.9_SHA256SUMS') res.end(sums);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.close();
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('unzips one entry of a deflated archive', () => {
+    assert.deepEqual(unzipEntry(zip, 'nomad'), binary);
+    assert.throws(() => unzipEntry(zip, 'other'), /no entry other/);
+  });
+
+  it('installs the official release into the cache after checking its checksum', async () => {
+    const path = await installNomadRelease({ baseUrl, version: '9.9.9', arch: 'amd64' }, cache);
+    assert.equal(path, join(cache, 'bin', 'nomad'));
+    assert.equal(readlinkSync(path), 'nomad-9.9.9');
+    assert.deepEqual(readFileSync(path), binary);
+    assert.equal(findBinary('nomad', { PATH: '/nonexistent' }, cache), path);
+  });
+
+  it('refuses a download whose checksum does not match, and installs nothing', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'nom-cache-'));
+    sums = `${'0'.repeat(64)}  nomad_9.9.9_linux_amd64.zip\n`;
+    await assert.rejects(installNomadRelease({ baseUrl, version: '9.9.9', arch: 'amd64' }, other), /checksum mismatch/);
+    assert.equal(existsSync(join(other, 'bin', 'nomad')), false);
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it('says which download failed when the site cannot be reached', async () => {
+    const closedPort = await freePort();
+    await assert.rejects(
+      installNomadRelease({ baseUrl: `http://127.0.0.1:${closedPort}`, version: '9.9.9', arch: 'amd64' }, cache),
+      new RegExp(`cannot download http://127\\.0\\.0\\.1:${closedPort}/nomad/9\\.9\\.9/.*: ECONNREFUSED`),
+    );
+  });
+
+  it('NOM_NOMAD_BIN must name an executable', () => {
+    const file = join(cache, 'not-executable');
+    writeFileSync(file, '', { mode: 0o644 });
+    assert.throws(() => findBinary('nomad', { NOM_NOMAD_BIN: file }, cache), /NOM_NOMAD_BIN is .* not an executable file/);
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { localAgentConfig } from '../../src/cluster/local-agent-config.js';
+import { localLayout, nomHome } from '../../src/cluster/local-layout.js';
+import { nomadConfig, parseExportLines } from '../../src/nomad/config.js';
+
+describe('the local cluster configuration', () => {
+  const config = localAgentConfig({ dataDir: '/var/nom/nomad/data', httpPort: 4646, homeDir: '/home' }) as Record<string, any>;
+
+  it('runs server and client in one agent, on loopback only, with ACLs on', () => {
+    assert.equal(config.server.enabled, true);
+    assert.equal(config.server.bootstrap_expect, 1);
+    assert.equal(config.client.enabled, true);
+    assert.equal(config.bind_addr, '127.0.0.1');
+    assert.equal(config.client.network_interface, 'lo');
+    assert.deepEqual(config.ports, { http: 4646, rpc: 4647, serf: 4648 });
+    assert.deepEqual(config.acl, { enabled: true });
+  });
+
+  it('offers the host volumes home-ro and home-rw, and docker volumes without image GC', () => {
+    assert.deepEqual(config.client.host_volume, { 'home-ro': { path: '/home', read_only: true }, 'home-rw': { path: '/home', read_only: false } });
+    assert.deepEqual(config.plugin[0].docker[0].config[0], { volumes: [{ enabled: true }], gc: [{ image: false }] });
+  });
+
+  it('lets memory_max work (memory oversubscription)', () => {
+    assert.equal(config.server.default_scheduler_config.memory_oversubscription_enabled, true);
+  });
+
+  it('keeps everything under one directory, $NOM_HOME or ~/.local/share/nom', () => {
+    assert.equal(nomHome({ NOM_HOME: '/srv/nom' }, '/root'), '/srv/nom');
+    assert.equal(nomHome({}, '/home/ann'), '/home/ann/.local/share/nom');
+    assert.equal(nomHome({ XDG_DATA_HOME: '/x' }, '/home/ann'), '/x/nom');
+    const layout = localLayout('/srv/nom');
+    for (const path of Object.values(layout)) assert.ok(path.startsWith('/srv/nom'), path);
+  });
+});
+
+describe('reaching Nomad', () => {
+  it('reads ~/.config/nomad export lines for what the environment leaves unset', () => {
+    const file = 'export NOMAD_ADDR=https://nomad.example.com:4646\nexport NOMAD_TOKEN="abc"\n# comment\nNOMAD_NAMESPACE=team\n';
+    assert.deepEqual(parseExportLines(file), { NOMAD_ADDR: 'https://nomad.example.com:4646', NOMAD_TOKEN: 'abc', NOMAD_NAMESPACE: 'team' });
+    const config = nomadConfig({ NOMAD_TOKEN: 'from-env' }, file);
+    assert.equal(config.address, 'https://nomad.example.com:4646');
+    assert.equal(config.token, 'from-env');
+    assert.equal(config.namespace, 'team');
+  });
+
+  it('defaults to the local agent', () => {
+    assert.equal(nomadConfig({}).address, 'http://127.0.0.1:4646');
+    assert.equal(nomadConfig({ NOMAD_SKIP_VERIFY: 'true' }).skipVerify, true);
+  });
+});
