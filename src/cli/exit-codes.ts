@@ -1,8 +1,16 @@
 /** Documented in the README; scripts and CI rely on them. */
 export const EXIT = {
   ok: 0,
-  /** Something went wrong while doing the work. */
+  /** Something went wrong while doing the work, or a prerequisite is missing. */
   failure: 1,
   /** Bad input: a variable, file or flag; nothing was sent to a cluster. */
   usage: 2,
+  /** The new version did not become healthy (Nomad rolls back when it can). */
+  deployFailed: 3,
+  /** Nomad cannot place the job: no node with the driver, not enough memory… */
+  placementFailed: 4,
+  /** The deploy did not end within --timeout. */
+  timeout: 5,
+  /** The job changed under this deploy (another deploy won the race). */
+  conflict: 6,
 } as const;

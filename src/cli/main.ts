@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/local-cluster.js';
+import { DeployError } from '../deploy/deploy-error.js';
 import { InputError } from '../errors.js';
 import { processOutput } from './output.js';
 import { registerCluster } from './cluster.js';
+import { registerDeploy } from './deploy.js';
 import { registerRender } from './render.js';
+import { registerStop } from './stop.js';
 import { EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -17,6 +20,8 @@ const program = new Command('nom')
 
 registerRender(program, processOutput);
 registerCluster(program, processOutput);
+registerDeploy(program, processOutput);
+registerStop(program, processOutput);
 
 try {
   await program.parseAsync(process.argv);
@@ -26,6 +31,10 @@ try {
 
 function report(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+  if (e instanceof DeployError) {
+    for (const line of e.lines) processOutput.say(`nom: ${line}`);
+    return e.exitCode;
+  }
   if (e instanceof ClusterError) {
     processOutput.say(`nom: ${e.message}`);
     return EXIT.failure;

@@ -4,24 +4,47 @@ import { renderJob, type RenderResult } from '../render/render-job.js';
 import { DECLARATIONS, type SettingName } from '../settings/declarations.js';
 import { PREFIX } from '../settings/read-settings.js';
 import type { Output } from './output.js';
+import { effectiveEnv } from './environment.js';
+import { hasOverlays } from '../jobspec/overlays.js';
+import { readOverlayFiles } from '../local/overlay-files.js';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig } from '../nomad/config.js';
+import { NomadError } from '../nomad/http.js';
+import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 
 export function registerRender(program: Command, out: Output): void {
   program
     .command('render')
     .description('print the Nomad job (API JSON) that a deploy from this CI environment would submit')
     .option('--explain', 'also list every setting with its value and where it came from')
-    .action((options: { explain?: boolean }) => {
-      const result = renderJob(process.env, { renderId: randomUUID() });
+    .action(async (options: { explain?: boolean }) => {
+      const env = effectiveEnv();
+      const result = renderJob(env, { renderId: randomUUID() });
       for (const line of result.lines) out.say(line);
       if (result.noDeploy) return;
       for (const line of result.warnings) out.warn(line);
-      if (options.explain) for (const line of explain(result, process.env)) out.say(line);
-      out.result(JSON.stringify({ Job: result.job }, null, 2));
+      if (options.explain) for (const line of explain(result, env)) out.say(line);
+      let job = result.job;
+      const overlays = readOverlayFiles(process.cwd());
+      if (hasOverlays(overlays)) {
+        const { target } = result;
+        const nomad = new NomadClient(nomadConfig({ ...env, NOMAD_ADDR: target.nomadAddr, NOMAD_TOKEN: env[target.tokenVariable] ?? env.NOMAD_TOKEN }));
+        try {
+          job = await applyOverlays(job, overlays, overlayVariables(env, result.context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
+        } catch (e) {
+          // Overlays need Nomad's parser; without a reachable cluster, say so and render the house job.
+          if (!(e instanceof NomadError) || e.status !== undefined) throw e;
+          out.warn(`overlays not applied: cannot reach Nomad at ${target.nomadAddr} to parse them (${e.code ?? e.message})`);
+        } finally {
+          nomad.close();
+        }
+      }
+      out.result(JSON.stringify({ Job: job }, null, 2));
     });
 }
 
 /** One line per setting: as given in the environment, or its default. */
-function explain(result: Extract<RenderResult, { noDeploy: false }>, env: NodeJS.ProcessEnv): string[] {
+function explain(result: Extract<RenderResult, { noDeploy: false }>, env: Record<string, string | undefined>): string[] {
   const { fromEnv } = result.reading;
   const names = Object.keys(DECLARATIONS) as SettingName[];
   const width = Math.max(...names.map((n) => n.length)) + PREFIX.length;

@@ -18,8 +18,10 @@ export interface HouseJobOptions {
 export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Settings, options: HouseJobOptions): NomadJob {
   const isService = !settings.IS_BATCH;
   const ports = settings.PORTS;
-  // Leave a slow starter its grace period plus time for checks to pass before giving up on it.
-  const healthyDeadline = Math.max(minutes(5), settings.HEALTH_TIMEOUT + minutes(2)) as Nanoseconds;
+  // A new allocation has its grace period (HEALTH_TIMEOUT) plus a minute for its checks to
+  // pass; past that it is unhealthy and, with no progress deadline, fails the deployment at
+  // once, so a broken version is reverted in about a minute and a half, not ten.
+  const healthyDeadline = (settings.HEALTH_TIMEOUT + minutes(1)) as Nanoseconds;
 
   const group: TaskGroup = {
     Name: target.slug,
@@ -34,7 +36,7 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
             HealthCheck: 'checks',
             MinHealthyTime: seconds(10),
             HealthyDeadline: healthyDeadline,
-            ProgressDeadline: (healthyDeadline + minutes(5)) as Nanoseconds,
+            ProgressDeadline: 0 as Nanoseconds,
           },
           Migrate: { MaxParallel: 3, HealthCheck: 'checks', MinHealthyTime: seconds(15), HealthyDeadline: healthyDeadline },
         }

@@ -1,16 +1,48 @@
 import type { NomadHttp } from './http.js';
 
+export interface TaskEvent {
+  Type: string;
+  Time: number;
+  DisplayMessage: string;
+  Details?: Record<string, string>;
+}
+
+export interface TaskState {
+  State: 'pending' | 'running' | 'dead';
+  Failed: boolean;
+  Restarts: number;
+  Events: TaskEvent[] | null;
+}
+
 export interface Allocation {
   ID: string;
+  Name: string;
   JobID: string;
+  Namespace: string;
+  JobVersion?: number;
   ClientStatus: string;
-  DeploymentStatus?: { Healthy?: boolean; Canary?: boolean };
+  DesiredStatus: string;
+  DeploymentStatus?: { Healthy?: boolean | null; Canary?: boolean } | null;
+  TaskStates?: Record<string, TaskState> | null;
   AllocatedResources?: {
     Shared?: { Ports?: { Label: string; Value: number; To: number; HostIP: string }[] };
   };
 }
 
-/** /v1/allocations and /v1/allocation/:id */
+/** One result of GET /v1/client/allocation/:id/checks (Nomad-provider service checks). */
+export interface CheckResult {
+  ID: string;
+  Check: string;
+  Group: string;
+  Mode: string;
+  Output: string;
+  Service: string;
+  Status: 'success' | 'failure' | 'pending';
+  StatusCode: number;
+  Timestamp: number;
+}
+
+/** /v1/allocation, /v1/allocations and the client's /v1/client/allocation, /v1/client/fs */
 export class Allocations {
   constructor(private readonly http: NomadHttp) {}
   /** GET /v1/allocations (all namespaces with namespace=*). */
@@ -20,5 +52,17 @@ export class Allocations {
   /** GET /v1/allocation/:id */
   read(id: string, query: { namespace?: string } = {}): Promise<Allocation> {
     return this.http.request('GET', `/v1/allocation/${encodeURIComponent(id)}`, { query });
+  }
+  /** GET /v1/client/allocation/:id/checks */
+  checks(id: string, namespace: string): Promise<Record<string, CheckResult>> {
+    return this.http.request('GET', `/v1/client/allocation/${id}/checks`, { query: { namespace }, capability: `read-job in namespace "${namespace}"` });
+  }
+  /** GET /v1/client/fs/logs/:id: the last `bytes` of a task's stdout or stderr, as text. */
+  logsTail(id: string, task: string, type: 'stdout' | 'stderr', namespace: string, bytes = 16_384): Promise<string> {
+    return this.http.request('GET', `/v1/client/fs/logs/${id}`, {
+      query: { namespace, task, type, origin: 'end', offset: bytes, plain: true },
+      text: true,
+      capability: `read-logs in namespace "${namespace}"`,
+    });
   }
 }

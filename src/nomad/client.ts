@@ -5,6 +5,9 @@ import type { NomadConfig } from './config.js';
 import { NomadHttp } from './http.js';
 import { Jobs } from './jobs.js';
 import { Nodes } from './nodes.js';
+import { Deployments } from './deployments.js';
+import { Evaluations } from './evaluations.js';
+import { Variables } from './variables.js';
 
 /** A typed client for Nomad's HTTP API: one property per API area, as in Nomad's Go `api` package. */
 export class NomadClient {
@@ -14,6 +17,9 @@ export class NomadClient {
   readonly nodes: Nodes;
   readonly jobs: Jobs;
   readonly allocations: Allocations;
+  readonly evaluations: Evaluations;
+  readonly deployments: Deployments;
+  readonly variables: Variables;
 
   constructor(config: NomadConfig) {
     this.http = new NomadHttp(config);
@@ -22,6 +28,9 @@ export class NomadClient {
     this.nodes = new Nodes(this.http);
     this.jobs = new Jobs(this.http);
     this.allocations = new Allocations(this.http);
+    this.evaluations = new Evaluations(this.http);
+    this.deployments = new Deployments(this.http);
+    this.variables = new Variables(this.http);
   }
 
   close(): void {

@@ -11,12 +11,18 @@ export class NomadError extends Error {
     readonly status: number | undefined,
     readonly body: string,
     readonly code?: string,
+    capability?: string,
   ) {
-    super(
-      status === undefined
-        ? `${call}: cannot reach Nomad (${code ?? body})`
-        : `${call}: Nomad answered ${status}${body.trim() ? `: ${body.trim().slice(0, 500)}` : ''}`,
-    );
+    super(NomadError.describe(call, status, body, code, capability));
+  }
+
+  private static describe(call: string, status: number | undefined, body: string, code?: string, capability?: string): string {
+    if (status === undefined) return `${call}: cannot reach Nomad (${code ?? body})`;
+    const said = body.trim() ? `: ${body.trim().slice(0, 500)}` : '';
+    if (status === 403) {
+      return `${call}: Nomad answered 403${said}${capability ? ` — the token lacks ${capability}` : ' — check NOMAD_TOKEN'}`;
+    }
+    return `${call}: Nomad answered ${status}${said}`;
   }
 }
 
@@ -26,6 +32,16 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Safe to send twice: transient failures are retried (GETs always are). */
   readonly idempotent?: boolean;
+  /** What a 403 means for this call, e.g. `the submit-job capability in namespace "default"`. */
+  readonly capability?: string;
+  /** Return the body as text instead of parsing JSON. */
+  readonly text?: boolean;
+}
+
+/** A response and the index Nomad sent with it (X-Nomad-Index), for blocking queries. */
+export interface Indexed<T> {
+  readonly value: T;
+  readonly index: number;
 }
 
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
@@ -38,7 +54,8 @@ function isTransient(e: NomadError): boolean {
 
 /**
  * The transport under the typed client: JSON over HTTP(S) with the token, namespace, region
- * and TLS settings of a NomadConfig. No retries or policy here; callers decide.
+ * and TLS settings of a NomadConfig. Retry policy for transient failures lives here; what to
+ * wait for and what to report lives with the callers.
  */
 export class NomadHttp {
   private readonly agent: http.Agent;
@@ -50,11 +67,16 @@ export class NomadHttp {
       : new http.Agent({ keepAlive: true });
   }
 
-  /**
-   * One API call. Transient failures are retried with backoff (250 ms doubling, 5 tries) when
-   * the call is safe to repeat, or when the connection was refused so nothing was sent.
-   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.indexed<T>(method, path, options)).value;
+  }
+
+  /**
+   * One API call, with the response's index. Transient failures are retried with backoff
+   * (250 ms doubling, 5 tries) when the call is safe to repeat, or when the connection was
+   * refused so nothing was sent.
+   */
+  async indexed<T>(method: string, path: string, options: RequestOptions = {}): Promise<Indexed<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once<T>(method, path, options);
@@ -66,7 +88,19 @@ export class NomadHttp {
     }
   }
 
-  private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+  /**
+   * A blocking query: answers when the data's index passes `index`, or after `waitSeconds`
+   * with the same data (Nomad's `?index=&wait=`).
+   */
+  blocking<T>(path: string, index: number, waitSeconds: number, options: RequestOptions = {}): Promise<Indexed<T>> {
+    return this.indexed<T>('GET', path, {
+      ...options,
+      query: { ...options.query, index: index || undefined, wait: index ? `${waitSeconds}s` : undefined },
+      timeoutMs: (waitSeconds + 15) * 1000,
+    });
+  }
+
+  private async once<T>(method: string, path: string, options: RequestOptions): Promise<Indexed<T>> {
     const url = new URL(this.config.address + path);
     const query = { namespace: this.config.namespace, region: this.config.region, ...options.query };
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -76,20 +110,21 @@ export class NomadHttp {
     if (this.config.token) headers['X-Nomad-Token'] = this.config.token;
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
 
-    const text = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const res = await new Promise<{ status: number; body: string; index: number }>((resolve, reject) => {
       const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.request(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 }, (res) => {
+      const req = mod.request(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 }, (r) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), index: Number(r.headers['x-nomad-index'] ?? 0) }));
+        r.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code)));
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code)));
       req.end(payload);
     });
-    if (text.status < 200 || text.status >= 300) throw new NomadError(call, text.status, text.body);
-    return (text.body ? JSON.parse(text.body) : undefined) as T;
+    if (res.status < 200 || res.status >= 300) throw new NomadError(call, res.status, res.body, undefined, options.capability);
+    const value = (options.text ? res.body : res.body ? JSON.parse(res.body) : undefined) as T;
+    return { value, index: res.index };
   }
 
   close(): void {

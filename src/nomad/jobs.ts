@@ -1,5 +1,5 @@
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import type { NomadHttp } from './http.js';
+import { NomadError, type NomadHttp } from './http.js';
 
 export interface JobListStub {
   ID: string;
@@ -7,6 +7,8 @@ export interface JobListStub {
   Namespace: string;
   Status: string;
   Type: string;
+  SubmitTime: number;
+  Meta?: Record<string, string> | null;
 }
 
 export interface JobRegisterResponse {
@@ -22,36 +24,113 @@ export interface JobValidateResponse {
   Warnings: string;
 }
 
+/** A job as Nomad returns it: ours, plus what Nomad keeps about it. */
+export type RegisteredJob = NomadJob & { Version: number; Status: string; Stable: boolean; JobModifyIndex: number; SubmitTime: number };
+
+export interface FieldDiff {
+  Type: 'Added' | 'Deleted' | 'Edited' | 'None';
+  Name: string;
+  Old: string;
+  New: string;
+}
+
+export interface ObjectDiff {
+  Type: 'Added' | 'Deleted' | 'Edited' | 'None';
+  Name: string;
+  Fields: FieldDiff[] | null;
+  Objects: ObjectDiff[] | null;
+}
+
+export interface TaskGroupDiff extends ObjectDiff {
+  Tasks: (ObjectDiff & { Annotations?: string[] | null })[] | null;
+  Updates?: Record<string, number> | null;
+}
+
+export interface JobDiff extends ObjectDiff {
+  ID: string;
+  TaskGroups: TaskGroupDiff[] | null;
+}
+
+export interface JobPlanResponse {
+  JobModifyIndex: number;
+  Diff: JobDiff | null;
+  FailedTGAllocs: Record<string, import('./evaluations.js').AllocationMetric> | null;
+  Annotations: { DesiredTGUpdates: Record<string, Record<string, number>> } | null;
+  Warnings: string;
+}
+
+export interface JobSummary {
+  Summary: Record<string, { Queued: number; Complete: number; Failed: number; Running: number; Starting: number; Lost: number }>;
+}
+
+const submit = (ns: string) => `the submit-job capability in namespace "${ns}"`;
+const read = (ns: string) => `the read-job capability in namespace "${ns}"`;
+
 /** /v1/jobs, /v1/job/:id, /v1/validate/job */
 export class Jobs {
   constructor(private readonly http: NomadHttp) {}
   /** GET /v1/jobs */
-  list(query: { namespace?: string; prefix?: string } = {}): Promise<JobListStub[]> {
-    return this.http.request('GET', '/v1/jobs', { query });
+  list(query: { namespace?: string; prefix?: string; meta?: boolean } = {}): Promise<JobListStub[]> {
+    return this.http.request('GET', '/v1/jobs', { query, capability: read(query.namespace ?? 'default') });
   }
-  /** POST /v1/jobs */
-  register(job: NomadJob): Promise<JobRegisterResponse> {
-    return this.http.request('POST', '/v1/jobs', { body: { Job: job }, query: { namespace: job.Namespace } });
+  /** GET /v1/job/:id; undefined when there is no such job. */
+  async read(id: string, namespace: string): Promise<RegisteredJob | undefined> {
+    try {
+      return await this.http.request('GET', `/v1/job/${encodeURIComponent(id)}`, { query: { namespace }, capability: read(namespace) });
+    } catch (e) {
+      if (e instanceof NomadError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+  /** POST /v1/jobs; with `enforceIndex`, only if the job is still at that modify index. */
+  register(job: NomadJob, enforceIndex?: number): Promise<JobRegisterResponse> {
+    const body = enforceIndex === undefined ? { Job: job } : { Job: job, EnforceIndex: true, JobModifyIndex: enforceIndex };
+    return this.http.request('POST', '/v1/jobs', { body, query: { namespace: job.Namespace }, capability: submit(job.Namespace) });
+  }
+  /** POST /v1/job/:id/plan with a diff. */
+  plan(job: NomadJob): Promise<JobPlanResponse> {
+    return this.http.request('POST', `/v1/job/${encodeURIComponent(job.ID)}/plan`, {
+      body: { Job: job, Diff: true },
+      query: { namespace: job.Namespace },
+      idempotent: true,
+      capability: submit(job.Namespace),
+    });
   }
   /** POST /v1/validate/job */
   validate(job: NomadJob): Promise<JobValidateResponse> {
-    return this.http.request('POST', '/v1/validate/job', { body: { Job: job }, query: { namespace: job.Namespace } });
+    return this.http.request('POST', '/v1/validate/job', { body: { Job: job }, query: { namespace: job.Namespace }, idempotent: true });
+  }
+  /** POST /v1/jobs/parse: HCL → job JSON, with HCL2 variables given as var-file text. */
+  parse(hcl: string, variables: string): Promise<NomadJob> {
+    return this.http.request('POST', '/v1/jobs/parse', { body: { JobHCL: hcl, Canonicalize: false, Variables: variables }, idempotent: true });
   }
   /** DELETE /v1/job/:id */
   deregister(id: string, query: { namespace?: string; purge?: boolean } = {}): Promise<{ EvalID: string }> {
-    return this.http.request('DELETE', `/v1/job/${encodeURIComponent(id)}`, { query });
+    return this.http.request('DELETE', `/v1/job/${encodeURIComponent(id)}`, { query, capability: submit(query.namespace ?? 'default') });
   }
   /** GET /v1/job/:id/allocations */
   allocations(id: string, query: { namespace?: string } = {}): Promise<AllocationListStub[]> {
-    return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/allocations`, { query });
+    return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/allocations`, { query, capability: read(query.namespace ?? 'default') });
+  }
+  /** GET /v1/job/:id/deployment: the latest deployment, if any. */
+  latestDeployment(id: string, namespace: string): Promise<import('./deployments.js').Deployment | null> {
+    return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/deployment`, { query: { namespace }, capability: read(namespace) });
+  }
+  /** GET /v1/job/:id/summary */
+  summary(id: string, namespace: string): Promise<JobSummary> {
+    return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/summary`, { query: { namespace }, capability: read(namespace) });
   }
 }
 
 export interface AllocationListStub {
   ID: string;
+  Name: string;
   JobID: string;
+  JobVersion: number;
   Namespace: string;
   NodeID: string;
   ClientStatus: 'pending' | 'running' | 'complete' | 'failed' | 'lost' | 'unknown';
   DesiredStatus: string;
+  DeploymentStatus?: { Healthy?: boolean | null; Canary?: boolean } | null;
+  CreateTime: number;
 }

@@ -85,7 +85,8 @@ describe('the house job', () => {
     assert.equal(update.AutoPromote, true);
     assert.equal(update.AutoRevert, true);
     assert.equal(update.MaxParallel, 1);
-    assert.ok(update.ProgressDeadline > update.HealthyDeadline);
+    assert.equal(update.HealthyDeadline, 80e9, 'HEALTH_TIMEOUT (20s) + 1m');
+    assert.equal(update.ProgressDeadline, 0, 'the first unhealthy allocation fails the deployment');
   });
 
   it('COUNT_CANARIES=0 turns canaries and auto-promotion off', () => {

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { secretsPath } from '../jobspec/templates.js';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig } from '../nomad/config.js';
+import { renderJob } from '../render/render-job.js';
+import { deployLog } from './deploy-log.js';
+import { effectiveEnv, inCi } from './environment.js';
+import type { Output } from './output.js';
+
+export function registerStop(program: Command, _out: Output): void {
+  program
+    .command('stop [job]')
+    .description('stop a deployment (in CI, the one this pipeline deploys); --purge also forgets it and deletes its secrets')
+    .option('--purge', 'remove the job from Nomad entirely and delete its secrets variable')
+    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE, or the pipeline\'s)')
+    .action(async (jobArg: string | undefined, opts: { purge?: boolean; namespace?: string }) => {
+      const log = deployLog();
+      const env = effectiveEnv();
+      let job = jobArg;
+      let namespace = opts.namespace ?? env.NOMAD_NAMESPACE ?? 'default';
+      let address = env.NOMAD_ADDR;
+      let token = env.NOMAD_TOKEN;
+      if (!job) {
+        if (!inCi(env)) throw new Error('name the job to stop: nom stop <job> (outside CI there is no pipeline to take it from)');
+        const result = renderJob(env, { renderId: randomUUID() });
+        if (result.noDeploy) return;
+        job = result.job.ID;
+        namespace = opts.namespace ?? result.job.Namespace;
+        address = result.target.nomadAddr;
+        token = env[result.target.tokenVariable] ?? token;
+      }
+      const nomad = new NomadClient(nomadConfig({ ...env, NOMAD_ADDR: address, NOMAD_TOKEN: token, NOMAD_NAMESPACE: namespace }));
+      try {
+        if (!(await nomad.jobs.read(job, namespace))) {
+          log.info(`job ${job} is not in namespace ${namespace}: nothing to stop`);
+        } else {
+          await nomad.jobs.deregister(job, { namespace, purge: Boolean(opts.purge) });
+          log.info(`stopping ${job}…`);
+          for (let i = 0; i < 120; i++) {
+            const running = (await nomad.jobs.allocations(job, { namespace }).catch(() => [])).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending');
+            if (!running.length) break;
+            log.progress(`${running.length} allocation(s) still running`);
+            await new Promise((r) => setTimeout(r, 500));
+          }
+          log.done();
+          log.info(`stopped ${job}${opts.purge ? ' and purged it' : ''}`);
+        }
+        if (opts.purge && (await nomad.variables.delete(secretsPath(job as never), namespace))) log.info(`deleted the secrets in ${secretsPath(job as never)}`);
+      } finally {
+        log.done();
+        nomad.close();
+      }
+    });
+}

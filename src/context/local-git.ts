@@ -1,0 +1,60 @@
+import { pathSlug, refSlug } from '../naming/slug.js';
+import type { Env } from '../settings/read-settings.js';
+
+/** What a local checkout says about itself (read by src/local/git-facts.ts). */
+export interface GitFacts {
+  /** The `origin` remote's URL, if any. */
+  readonly remoteUrl: string | undefined;
+  /** The checkout directory's name, for a project without a remote. */
+  readonly dirName: string;
+  /** The deployed directory relative to the checkout's top ('' at the top): a monorepo's app. */
+  readonly subdir: string;
+  readonly branch: string;
+  readonly commit: string;
+  /** A short hash of uncommitted changes; undefined when the tree is clean. */
+  readonly dirtyHash: string | undefined;
+}
+
+/** `git@gitlab.com:group/sub/proj.git`, `https://github.com/Org/Repo`, `ssh://git@host:22/g/p.git` → host and path. */
+export function parseRemote(url: string): { host: string; path: string } | undefined {
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/)(.+?)(?:\.git)?\/?$/.exec(url);
+  if (scp) return { host: scp[1]!, path: scp[2]! };
+  try {
+    const u = new URL(url);
+    const path = u.pathname.replace(/^\/+/, '').replace(/\.git\/?$|\/$/, '');
+    return path ? { host: u.hostname, path } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The project path slug CI would give this checkout: GitHub's rule for github.com remotes,
+ * GitLab's (lower-case, every other character to -) otherwise, or the directory name; an app
+ * in a subdirectory adds its path (`nom/examples/hello-world` → `nom-examples-hello-world`).
+ */
+export function localProjectPathSlug(facts: Pick<GitFacts, 'remoteUrl' | 'dirName' | 'subdir'>): { slug: string; name: string; path: string } {
+  const remote = facts.remoteUrl ? parseRemote(facts.remoteUrl) : undefined;
+  const path = [remote?.path ?? facts.dirName, facts.subdir].filter(Boolean).join('/');
+  const slug = remote?.host === 'github.com' ? pathSlug(path) : refSlug(path);
+  return { slug, name: path.split('/').pop()!, path: path.toLowerCase() };
+}
+
+/**
+ * The CI variables a GitLab pipeline would have set for this checkout, so that a local deploy
+ * renders exactly as CI would: image `<registry>/<path>/<branch>:<commit>[-dirty-<hash>]`.
+ */
+export function localCiEnv(facts: GitFacts, env: Env, registry: string): Env {
+  const project = localProjectPathSlug(facts);
+  const tag = facts.dirtyHash ? `${facts.commit}-dirty-${facts.dirtyHash}` : facts.commit;
+  return {
+    ...env,
+    GITHUB_ACTIONS: undefined,
+    CI_PROJECT_PATH_SLUG: project.slug,
+    CI_PROJECT_NAME: project.name,
+    CI_COMMIT_REF_SLUG: refSlug(facts.branch),
+    CI_COMMIT_SHA: tag,
+    CI_REGISTRY_IMAGE: `${registry}/${project.path}`,
+    BASE_DOMAIN: env.BASE_DOMAIN || 'nom.localhost',
+  };
+}
