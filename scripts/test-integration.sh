@@ -51,6 +51,9 @@ echo "integration: built $image in $(( $(date +%s) - started ))s"
 # The name a GitLab pipeline on main would give it: CI_REGISTRY_IMAGE/main:<commit>.
 export NOM_TEST_IMAGE_REPO=nom.local/examples/hello-world/main NOM_TEST_IMAGE_TAG=${image##*:}
 docker tag "$image" "$NOM_TEST_IMAGE_REPO:$NOM_TEST_IMAGE_TAG"
+# A second version that differs visibly, for rollouts; and a third tag of it, for a broken deploy.
+DOCKER_BUILDKIT=0 docker build -q --build-arg GREETING="hello v2" -t "$NOM_TEST_IMAGE_REPO:$NOM_TEST_IMAGE_TAG-v2" examples/hello-world >/dev/null
+docker tag "$NOM_TEST_IMAGE_REPO:$NOM_TEST_IMAGE_TAG-v2" "$NOM_TEST_IMAGE_REPO:$NOM_TEST_IMAGE_TAG-v3"
 
 report=$NOM_HOME/integration.tap
 node --import tsx --test --test-concurrency=1 --test-reporter=tap --test-reporter-destination=stdout \

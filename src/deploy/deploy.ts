@@ -67,14 +67,15 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
       }
       throw e;
     }
+    // A periodic job is only registered: its runs start on schedule, with no evaluation now.
+    if (job.Periodic || !evalId) {
+      log.info('periodic job registered: it runs on its schedule');
+      return { version: undefined, unchanged: false, instances: [] };
+    }
     const evaluation = await followEvaluation(nomad, evalId, ns, deadline);
     const failed = placementFailures(evaluation.FailedTGAllocs);
     if (failed.length) throw new DeployError('placement', [...failed, `the job is registered and waits for capacity (blocked evaluation ${evaluation.BlockedEval.slice(0, 8)}); \`nom stop ${job.ID}\` removes it`]);
 
-    if (job.Periodic) {
-      log.info('periodic job registered: it runs on its schedule');
-      return { version: undefined, unchanged: false, instances: [] };
-    }
     if (job.Type === 'batch') return await followBatch(nomad, job, deadline, log);
 
     const deploymentId = evaluation.DeploymentID || (await nomad.jobs.latestDeployment(job.ID, ns))?.ID;

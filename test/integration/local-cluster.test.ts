@@ -102,7 +102,7 @@ describe('the local cluster', () => {
     assert.equal(code, 0, out);
     assert.match(out, /starting Nomad/);
     const jobs = await nomad.jobs.list();
-    assert.deepEqual(jobs.map((j) => j.ID), ['examples-hello-world']);
+    assert.ok(jobs.some((j) => j.ID === 'examples-hello-world'), `jobs after recovery: ${jobs.map((j) => j.ID).join(', ')}`);
     await servingAddress('examples-hello-world', '/healthcheck');
   });
 

@@ -1,0 +1,199 @@
+/**
+ * `nom deploy` and `nom stop` as a pipeline runs them, against the real cluster that
+ * scripts/test-integration.sh started. The steps share one job and run in order.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../src/cluster/processes.js';
+import { NomadClient } from '../../src/nomad/client.js';
+import { nomadConfig } from '../../src/nomad/config.js';
+
+const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
+const TAG = process.env.NOM_TEST_IMAGE_TAG!;
+const nomad = new NomadClient(nomadConfig(process.env));
+const jobs = new Set<string>();
+after(async () => {
+  for (const job of jobs) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
+  nomad.close();
+});
+
+/**
+ * A GitLab pipeline's environment for project nom-it on `branch`, deploying image tag `tag`
+ * (the image built for main, tagged for that branch as its build stage would have pushed it).
+ */
+function pipeline(tag: string, extra: Record<string, string> = {}, branch = 'main'): Record<string, string> {
+  if (branch !== 'main') execFileSync('docker', ['tag', `nom.local/examples/hello-world/main:${tag}`, `nom.local/examples/hello-world/${branch}:${tag}`]);
+  return {
+    PATH: process.env.PATH!,
+    NOMAD_ADDR: process.env.NOMAD_ADDR!,
+    NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
+    GITLAB_CI: 'true',
+    CI_PROJECT_PATH_SLUG: 'nom-it',
+    CI_PROJECT_NAME: 'nom-it',
+    CI_COMMIT_REF_SLUG: branch,
+    CI_COMMIT_SHA: tag,
+    // the image is CI_REGISTRY_IMAGE/<branch>:<tag>: all branches use the one built image
+    CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world',
+    BASE_DOMAIN: 'nom.localhost',
+    NOMAD_VAR_CHECK_PATH: '/healthcheck',
+    ...extra,
+  };
+}
+
+interface Run {
+  code: number | null;
+  out: string;
+  seconds: number;
+}
+
+function nom(args: string[], env: Record<string, string>, cwd?: string): Promise<Run> {
+  const began = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [NOM, ...args], { env, cwd: cwd ?? mkdtempSync(join(tmpdir(), 'nom-ci-')) });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', (code) => resolve({ code, out, seconds: (Date.now() - began) / 1000 }));
+  });
+}
+
+const instance = (out: string) => /instance (http:\/\/\S+)/.exec(out)?.[1] ?? assert.fail(`no instance in:\n${out}`);
+const page = async (url: string) => (await fetch(`${url}/`)).text();
+
+/** The value of an environment variable inside the job's running container of `version`. */
+async function containerEnv(job: string, version: number, name: string): Promise<string> {
+  const alloc = (await nomad.jobs.allocations(job)).find((a) => a.ClientStatus === 'running' && a.JobVersion === version);
+  assert.ok(alloc, `no running allocation of ${job} version ${version}`);
+  const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.hashicorp.nomad.alloc_id=${alloc.ID}`], { encoding: 'utf8' }).trim();
+  return execFileSync('docker', ['exec', id, 'node', '-e', `process.stdout.write(process.env.${name} ?? '')`], { encoding: 'utf8' });
+}
+
+// Quotes, spaces, $, a newline and non-ASCII letters: everything an env file could mangle.
+const SECRET = 'it\'s "quoted" $HOME & more\nsecond line — Grüße, ünïcødé';
+
+describe('nom deploy', () => {
+  jobs.add('nom-it');
+  let v2: string;
+
+  it('deploys v1 with a secret: exit 0, it answers 200, and the secret arrives exactly', async () => {
+    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_SECRET_WEIRD_VALUE: SECRET }));
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /^https:\/\/nom-it\.nom\.localhost$/m);
+    assert.equal((await fetch(`${instance(run.out)}/`)).status, 200);
+    assert.equal(await containerEnv('nom-it', 0, 'WEIRD_VALUE'), SECRET);
+    const stored = JSON.stringify(await nomad.http.request('GET', '/v1/job/nom-it'));
+    for (const part of ['"quoted"', 'Grüße', 'second line']) {
+      assert.ok(!stored.includes(part), `the job holds part of the secret: ${part}`);
+      assert.ok(!run.out.includes(part), `the output holds part of the secret: ${part}`);
+    }
+    assert.match(run.out, /secrets: stored in Nomad Variable nomad\/jobs\/nom-it \(WEIRD_VALUE\)/);
+  });
+
+  it('rolls v2 out through one canary, promotes it, and v1 is gone', async () => {
+    const run = await nom(['deploy'], pipeline(`${TAG}-v2`, { NOMAD_SECRET_WEIRD_VALUE: SECRET }));
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /plan: image \S+:\S+ → \S+-v2/);
+    assert.match(run.out, /canary 1\/1 placed/);
+    assert.match(run.out, /promoted, healthy 1\/1/);
+    v2 = instance(run.out);
+    assert.match(await page(v2), /hello v2/);
+    await waitFor(async () => ((await nomad.jobs.allocations('nom-it')).some((a) => a.JobVersion === 0 && a.ClientStatus === 'running') ? undefined : true), {
+      timeoutMs: 30_000,
+      onTimeout: () => new Error('v1 still runs 30s after v2 was promoted'),
+    });
+  });
+
+  it('a broken v3 fails within its deadline, names the failing check, and Nomad is back on v2', async () => {
+    const run = await nom(['deploy'], pipeline(`${TAG}-v3`, { NOMAD_SECRET_WEIRD_VALUE: SECRET, NOMAD_VAR_CHECK_PATH: '/broken', NOMAD_VAR_HEALTH_TIMEOUT: '5s' }));
+    assert.equal(run.code, 3, run.out);
+    assert.ok(run.seconds < 150, `took ${run.seconds}s`);
+    assert.match(run.out, /check "alive" of service nom-it failing: .*(404|not found)/i);
+    assert.match(run.out, /Nomad rolled back to version 1/);
+    assert.match(await page(v2), /hello v2/);
+  });
+
+  it('asking for more memory than the node has fails within 30s with Nomad\'s reason, submitting nothing', async () => {
+    jobs.add('nom-it-big');
+    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_MEMORY: '100000000' }, 'big'));
+    assert.equal(run.code, 4, run.out);
+    assert.ok(run.seconds < 30, `took ${run.seconds}s`);
+    assert.match(run.out, /cannot place group nom-it-big: not enough memory/);
+    assert.equal(await nomad.jobs.read('nom-it-big', 'default'), undefined);
+  });
+
+  it('two concurrent deploys of one job both end correctly, one after the other', async () => {
+    jobs.add('nom-it-race');
+    const [a, b] = await Promise.all([nom(['deploy'], pipeline(TAG, {}, 'race')), nom(['deploy'], pipeline(`${TAG}-v2`, {}, 'race'))]);
+    assert.equal(a.code, 0, a.out);
+    assert.equal(b.code, 0, b.out);
+    assert.match(a.out + b.out, /waiting for another deploy of nom-it-race to finish/);
+    const job = await nomad.jobs.read('nom-it-race', 'default');
+    assert.equal(job?.Status, 'running');
+  });
+
+  it('nom stop removes the job, and deploying it again works', async () => {
+    const stop = await nom(['stop', 'nom-it'], pipeline(TAG));
+    assert.equal(stop.code, 0, stop.out);
+    assert.equal((await nomad.jobs.read('nom-it', 'default'))?.Status, 'dead');
+    const again = await nom(['deploy'], pipeline(`${TAG}-v2`, { NOMAD_SECRET_WEIRD_VALUE: SECRET }));
+    assert.equal(again.code, 0, again.out);
+    assert.match(await page(instance(again.out)), /hello v2/);
+  });
+});
+
+describe('overlays', () => {
+  const dir = (files: Record<string, string>) => {
+    const d = mkdtempSync(join(tmpdir(), 'nom-overlay-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+    return d;
+  };
+
+  it('a job.nomad with a periodic block deploys a periodic batch job', async () => {
+    jobs.add('nom-it-cron');
+    const cwd = dir({ 'job.nomad': 'periodic {\n  crons = ["15 * * * * *"]\n  prohibit_overlap = true\n}\n' });
+    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_IS_BATCH: 'true' }, 'cron'), cwd);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /applied job\.nomad/);
+    const job = await nomad.jobs.read('nom-it-cron', 'default');
+    assert.equal(job?.Type, 'batch');
+    assert.ok(job?.Periodic);
+  });
+
+  it('a group.nomad adding a second docker task deploys both tasks', async () => {
+    jobs.add('nom-it-sidecar');
+    const cwd = dir({
+      'group.nomad': `task "NOMAD_VAR_SLUG-worker" {
+  driver = "docker"
+  config {
+    image   = "nom.local/examples/hello-world/main:${TAG}"
+    command = "node"
+    args    = ["-e", "setInterval(() => {}, 1000)"]
+  }
+  env {
+    PROJECT = "\${var.CI_PROJECT_PATH_SLUG}"
+  }
+  resources {
+    memory = 50
+  }
+}
+`,
+    });
+    const run = await nom(['deploy'], pipeline(TAG, {}, 'sidecar'), cwd);
+    assert.equal(run.code, 0, run.out);
+    const job = await nomad.jobs.read('nom-it-sidecar', 'default');
+    assert.deepEqual(job?.TaskGroups[0]!.Tasks.map((t) => t.Name), ['http', 'nom-it-sidecar-worker']);
+  });
+
+  it('an overlay adding a raw_exec task is refused and nothing is submitted', async () => {
+    const cwd = dir({ 'group.nomad': 'task "evil" {\n  driver = "raw_exec"\n  config {\n    command = "/bin/sh"\n  }\n}\n' });
+    const run = await nom(['deploy'], pipeline(TAG, {}, 'evil'), cwd);
+    assert.equal(run.code, 2, run.out);
+    assert.match(run.out, /group\.nomad: task "evil" .* uses the raw_exec driver: only docker and podman tasks may be deployed/);
+    assert.equal(await nomad.jobs.read('nom-it-evil', 'default'), undefined);
+  });
+});
