@@ -10,7 +10,8 @@ export function deploymentProgress(d: Deployment): string[] {
     } else {
       if (g.DesiredCanaries > 0) parts.push('promoted');
       parts.push(`healthy ${g.HealthyAllocs}/${g.DesiredTotal}`);
-      if (g.PlacedAllocs > g.HealthyAllocs) parts.push(`${g.PlacedAllocs - g.HealthyAllocs - g.UnhealthyAllocs} starting`);
+      const starting = g.PlacedAllocs - g.HealthyAllocs - g.UnhealthyAllocs;
+      if (starting > 0) parts.push(`${starting} starting`);
     }
     if (g.UnhealthyAllocs) parts.push(`${g.UnhealthyAllocs} unhealthy`);
     return `group ${group}: ${parts.join(', ')}`;
