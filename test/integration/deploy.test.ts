@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -49,16 +49,19 @@ interface Run {
   code: number | null;
   out: string;
   seconds: number;
+  /** The working directory it ran in (CI outputs land there). */
+  cwd: string;
 }
 
-function nom(args: string[], env: Record<string, string>, cwd?: string): Promise<Run> {
+function nom(args: string[], env: Record<string, string>, dir?: string): Promise<Run> {
   const began = Date.now();
+  const cwd = dir ?? mkdtempSync(join(tmpdir(), 'nom-ci-'));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NOM, ...args], { env, cwd: cwd ?? mkdtempSync(join(tmpdir(), 'nom-ci-')) });
+    const child = spawn(process.execPath, [NOM, ...args], { env, cwd });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
-    child.on('exit', (code) => resolve({ code, out, seconds: (Date.now() - began) / 1000 }));
+    child.on('exit', (code) => resolve({ code, out, seconds: (Date.now() - began) / 1000, cwd }));
   });
 }
 
@@ -92,6 +95,14 @@ describe('nom deploy', () => {
       assert.ok(!run.out.includes(part), `the output holds part of the secret: ${part}`);
     }
     assert.match(run.out, /secrets: stored in Nomad Variable nomad\/jobs\/nom-it \(WEIRD_VALUE\)/);
+    // GitLab reads the URL back for environment:url.
+    assert.match(readFileSync(join(run.cwd, 'deploy.env'), 'utf8'), /^DYNAMIC_ENVIRONMENT_URL=https:\/\/nom-it\.nom\.localhost$/m);
+  });
+
+  it('a token without the right capability gets an error naming the call and the capability', async () => {
+    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_TOKEN: '' }));
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.out, /Nomad answered 403: Permission denied — the token lacks variables read on nomad\/jobs\/nom-it\/nom-deploy-lock in namespace "default"/);
   });
 
   it('rolls v2 out through one canary, promotes it, and v1 is gone', async () => {
