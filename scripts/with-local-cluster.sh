@@ -5,7 +5,8 @@
 #
 #   scripts/with-local-cluster.sh <command> [args…]
 #
-# The command sees NOMAD_ADDR, NOMAD_TOKEN, NOM_HOME, and the demo image as
+# The command sees NOMAD_ADDR, NOMAD_TOKEN, NOM_HOME, NOM_INGRESS_HTTPS, NOM_INGRESS_HTTP,
+# NOM_CA_CERT (Caddy and the router run too), and the demo image as
 # NOM_TEST_IMAGE_REPO:NOM_TEST_IMAGE_TAG (plus -v2, a visibly different version, and -v3, a
 # copy of v2). Exit code 77 means a prerequisite is missing (the reason is on stderr).
 set -euo pipefail
@@ -24,9 +25,17 @@ if ! command -v nomad >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME
   bash scripts/build-nomad.sh >/dev/null || missing "scripts/build-nomad.sh failed"
 fi
 
+# Caddy: the same, from scripts/build-caddy.sh.
+if ! command -v caddy >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}/bin/caddy" ] && [ -z "${NOM_CADDY_BIN:-}" ]; then
+  echo "local cluster: no caddy binary yet: building it from the Go module proxy (scripts/build-caddy.sh)" >&2
+  command -v go >/dev/null || missing "no caddy binary and no Go toolchain to build one"
+  bash scripts/build-caddy.sh >/dev/null || missing "scripts/build-caddy.sh failed"
+fi
+
 export NOM_HOME
 NOM_HOME=$(mktemp -d /tmp/nom-test.XXXXXX)
 export NOM_NOMAD_PORT=${NOM_TEST_NOMAD_PORT:-24646}
+export NOM_HTTPS_PORT=${NOM_TEST_HTTPS_PORT:-24443} NOM_HTTP_PORT=${NOM_TEST_HTTP_PORT:-24080}
 # Never the user's ~/.config/nomad: the test cluster's exports go into its own home.
 export NOM_NOMAD_CONFIG_FILE=$NOM_HOME/nomad-config
 teardown() {
@@ -41,7 +50,7 @@ started=$(date +%s)
 ./bin/nom up "${install_deps[@]}" >&2 || missing "nom up could not start the local cluster (see above)"
 echo "local cluster: up in $(( $(date +%s) - started ))s" >&2
 eval "$(./bin/nom env)"
-export NOMAD_ADDR NOMAD_TOKEN
+export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_INGRESS_HTTP NOM_CA_CERT
 
 started=$(date +%s)
 image=$(bash examples/hello-world/build-image.sh | tail -n 1) || missing "the hello-world image did not build"

@@ -27,12 +27,18 @@ export function registerCluster(program: Command, out: Output): void {
     .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean }) => {
       const home = nomHome(process.env, homedir());
       const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
-      const httpPort = opts.port ?? recordedState(home)?.httpPort ?? envPort ?? 4646;
+      const recorded = recordedState(home);
+      const httpPort = opts.port ?? recorded?.httpPort ?? envPort ?? 4646;
+      // Like the Nomad port: the environment, else what this cluster used before, else the default.
+      const listener = (name: 'NOM_HTTPS_PORT' | 'NOM_HTTP_PORT', before: string | undefined, fallback: number) =>
+        process.env[name] ? port(process.env[name]!) : before ? Number(before.split(':').pop()) : fallback;
+      const ingress = { https: listener('NOM_HTTPS_PORT', recorded?.ingress?.https, 8443), http: listener('NOM_HTTP_PORT', recorded?.ingress?.http, 8080) };
       const began = Date.now();
       const result = await up({
         home,
         homedir: homedir(),
         httpPort,
+        ingress,
         installDeps: Boolean(opts.installDeps),
         nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
         env: process.env,
@@ -44,6 +50,10 @@ export function registerCluster(program: Command, out: Output): void {
       out.say(`  token:   ${layout.tokenFile}`);
       out.say(`  data:    ${layout.dataDir}`);
       out.say(`  log:     ${layout.logFile}`);
+      if (result.state.ingress) {
+        out.say(`  ingress: https://${result.state.ingress.https} and http://${result.state.ingress.http} (Caddy, routed by nom router)`);
+        out.say(`  CA:      ${result.state.ingress.caCert}`);
+      }
       out.say('  use it:  eval "$(nom env)"');
     });
 
@@ -63,6 +73,10 @@ export function registerCluster(program: Command, out: Output): void {
       const state = recordedState(home);
       const tokenFile = localLayout(home).tokenFile;
       if (!state || !existsSync(tokenFile)) throw new Error(`no local cluster in ${home}: run \`nom up\` first`);
-      out.result(envLines(state.address, readFileSync(tokenFile, 'utf8').trim()).join('\n'));
+      const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());
+      if (state.ingress) {
+        lines.push(`export NOM_INGRESS_HTTPS=${state.ingress.https}`, `export NOM_INGRESS_HTTP=${state.ingress.http}`, `export NOM_CA_CERT=${state.ingress.caCert}`);
+      }
+      out.result(lines.join('\n'));
     });
 }

@@ -7,6 +7,7 @@ import { registerCluster } from './cluster.js';
 import { registerDeploy } from './deploy.js';
 import { registerRender } from './render.js';
 import { registerStop } from './stop.js';
+import { registerRouter } from './router.js';
 import { EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -22,6 +23,7 @@ registerRender(program, processOutput);
 registerCluster(program, processOutput);
 registerDeploy(program, processOutput);
 registerStop(program, processOutput);
+registerRouter(program, processOutput);
 
 try {
   await program.parseAsync(process.argv);

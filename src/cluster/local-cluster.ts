@@ -6,6 +6,7 @@ import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
 import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, releaseArch } from './binaries.js';
+import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
 import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
@@ -15,6 +16,8 @@ export interface UpOptions {
   readonly home: string;
   readonly homedir: string;
   readonly httpPort: number;
+  /** Caddy's HTTPS and HTTP listeners on 127.0.0.1. */
+  readonly ingress: { readonly https: number; readonly http: number };
   readonly installDeps: boolean;
   /** Where to write the NOMAD_ADDR/NOMAD_TOKEN exports when no such file exists; undefined: don't. */
   readonly nomadConfigFile: string | undefined;
@@ -27,6 +30,7 @@ export interface UpResult {
   readonly layout: LocalLayout;
   readonly nomadVersion: string;
   readonly started: boolean;
+  readonly state: LocalClusterState;
 }
 
 /** A problem the user can fix, said in full; the CLI prints it without a stack. */
@@ -41,6 +45,13 @@ export class ClusterError extends Error {
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
   const nomad = await ensureNomadBinary(o);
+  const caddy = findBinary('caddy', o.env, cacheDir(o.env, o.homedir));
+  if (!caddy) {
+    throw new ClusterError(
+      `no caddy binary: none on PATH or in ${join(cacheDir(o.env, o.homedir), 'bin')}. Install Caddy 2.7 or newer and put it on PATH, ` +
+        'set NOM_CADDY_BIN, or build it from the Go module proxy with scripts/build-caddy.sh (in the nom repository).',
+    );
+  }
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
   for (const dir of [layout.dataDir, '/pv']) {
@@ -105,13 +116,26 @@ export async function up(o: UpOptions): Promise<UpResult> {
         },
         { timeoutMs: 90_000, intervalMs: 500, onTimeout: () => new ClusterError(`the Nomad node did not become ready within 90s: ${last}`) },
       );
+      const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
+      await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, say: o.say, fail: (m) => new ClusterError(m) });
+      const { ingress } = routerConfig;
+      const withIngress: LocalClusterState = {
+        ...state,
+        ingress: {
+          https: `127.0.0.1:${ingress.httpsPort}`,
+          http: `127.0.0.1:${ingress.httpPort}`,
+          caCert: caCertPath(routerConfig),
+          routerStatus: `http://127.0.0.1:${routerConfig.statusPort}/status`,
+        },
+      };
+      writeFileSync(layout.stateFile, `${JSON.stringify(withIngress, null, 2)}\n`);
       const self = await client.agent.self();
       if (o.nomadConfigFile && !existsSync(o.nomadConfigFile)) {
         mkdirSync(dirname(o.nomadConfigFile), { recursive: true });
         writeFileSync(o.nomadConfigFile, envLines(address, token).join('\n') + '\n', { mode: 0o600 });
         o.say(`wrote ${o.nomadConfigFile}`);
       }
-      return { address, layout, nomadVersion: self.config.Version.Version, started };
+      return { address, layout, nomadVersion: self.config.Version.Version, started, state: withIngress };
     } finally {
       client.close();
     }
@@ -223,6 +247,14 @@ export interface DownOptions {
  */
 export async function down(o: DownOptions): Promise<void> {
   const layout = localLayout(o.home);
+  for (const [name, file] of [['the router', layout.routerPid], ['Caddy', layout.caddyPid]] as const) {
+    const daemon = readPid(file);
+    if (daemon === undefined || !isRunning(daemon)) continue;
+    o.say(`stopping ${name} (pid ${daemon})`);
+    process.kill(daemon, 'SIGTERM');
+    for (let i = 0; i < 40 && isRunning(daemon); i++) await sleep(250);
+    rmSync(file, { force: true });
+  }
   const pid = readPid(layout.pidFile);
   if (pid !== undefined && isRunning(pid)) await stopAgent(layout, pid, o.say);
   else o.say('Nomad is not running');
@@ -249,6 +281,8 @@ export async function down(o: DownOptions): Promise<void> {
     rmSync(layout.dockerdPid, { force: true });
     unmountUnder(layout.dataDir);
     rmSync(layout.nomadDir, { recursive: true, force: true });
+    rmSync(layout.caddyDir, { recursive: true, force: true });
+    rmSync(dirname(layout.routerConfigFile), { recursive: true, force: true });
     rmSync(layout.stateFile, { force: true });
     o.say(`deleted the cluster's data in ${layout.nomadDir}`);
   }

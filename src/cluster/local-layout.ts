@@ -16,6 +16,14 @@ export interface LocalLayout {
   readonly stateFile: string;
   readonly dockerdLog: string;
   readonly dockerdPid: string;
+  /** Caddy (the ingress) and the router that configures it. */
+  readonly caddyDir: string;
+  readonly caddyConfigFile: string;
+  readonly caddyLog: string;
+  readonly caddyPid: string;
+  readonly routerConfigFile: string;
+  readonly routerLog: string;
+  readonly routerPid: string;
 }
 
 export function localLayout(home: string): LocalLayout {
@@ -32,6 +40,13 @@ export function localLayout(home: string): LocalLayout {
     stateFile: join(home, 'cluster.json'),
     dockerdLog: join(home, 'dockerd.log'),
     dockerdPid: join(home, 'dockerd.pid'),
+    caddyDir: join(home, 'caddy'),
+    caddyConfigFile: join(home, 'caddy', 'caddy.json'),
+    caddyLog: join(home, 'caddy', 'caddy.log'),
+    caddyPid: join(home, 'caddy', 'caddy.pid'),
+    routerConfigFile: join(home, 'router', 'router.json'),
+    routerLog: join(home, 'router', 'router.log'),
+    routerPid: join(home, 'router', 'router.pid'),
   };
 }
 
@@ -46,4 +61,5 @@ export interface LocalClusterState {
   readonly httpPort: number;
   readonly address: string;
   readonly nomadBinary: string;
+  readonly ingress?: { readonly https: string; readonly http: string; readonly caCert: string; readonly routerStatus: string };
 }

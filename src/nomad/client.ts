@@ -7,6 +7,7 @@ import { Jobs } from './jobs.js';
 import { Nodes } from './nodes.js';
 import { Deployments } from './deployments.js';
 import { Evaluations } from './evaluations.js';
+import { Services } from './services.js';
 import { Variables } from './variables.js';
 
 /** A typed client for Nomad's HTTP API: one property per API area, as in Nomad's Go `api` package. */
@@ -20,6 +21,7 @@ export class NomadClient {
   readonly evaluations: Evaluations;
   readonly deployments: Deployments;
   readonly variables: Variables;
+  readonly services: Services;
 
   constructor(config: NomadConfig) {
     this.http = new NomadHttp(config);
@@ -31,6 +33,7 @@ export class NomadClient {
     this.evaluations = new Evaluations(this.http);
     this.deployments = new Deployments(this.http);
     this.variables = new Variables(this.http);
+    this.services = new Services(this.http);
   }
 
   close(): void {

@@ -25,7 +25,7 @@ export interface JobValidateResponse {
 }
 
 /** A job as Nomad returns it: ours, plus what Nomad keeps about it. */
-export type RegisteredJob = NomadJob & { Version: number; Status: string; Stable: boolean; JobModifyIndex: number; SubmitTime: number };
+export type RegisteredJob = NomadJob & { Version: number; Status: string; Stop: boolean; Stable: boolean; JobModifyIndex: number; SubmitTime: number };
 
 export interface FieldDiff {
   Type: 'Added' | 'Deleted' | 'Edited' | 'None';

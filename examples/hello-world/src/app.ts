@@ -10,6 +10,8 @@ export interface AppConfig {
   hostname: string | undefined;
   /** The deployed commit (CI_COMMIT_SHA), as given. */
   commit: string | undefined;
+  /** Which instance answers (NOMAD_ALLOC_ID), sent as X-Instance so load balancing shows. */
+  instance?: string | undefined;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -19,6 +21,7 @@ export function configFromEnv(env: Env): AppConfig {
     greeting: nonEmpty(env.GREETING) ?? 'hi world',
     hostname: nonEmpty(env.CI_HOSTNAME),
     commit: nonEmpty(env.CI_COMMIT_SHA),
+    instance: nonEmpty(env.NOMAD_ALLOC_ID),
   };
 }
 
@@ -85,6 +88,7 @@ export function createApp(config: AppConfig, log: Log = (line) => console.log(li
     const path = pathOf(req.url);
     const reply = route(config, req.method, path, req.headers.host);
     res.on('finish', () => log(`${req.method} ${path} ${res.statusCode} ${elapsed(started)}ms`));
+    if (config.instance) res.setHeader('X-Instance', config.instance);
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body); // Node leaves the body out for HEAD
   });

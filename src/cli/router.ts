@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Command } from 'commander';
+import { localLayout, nomHome, type LocalClusterState } from '../cluster/local-layout.js';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig } from '../nomad/config.js';
+import { CaddyAdmin } from '../router/caddy-admin.js';
+import { readRouterConfig } from '../router/router-config.js';
+import { Router, serveStatus, type RouterStatus } from '../router/router.js';
+import { effectiveEnv } from './environment.js';
+import type { Output } from './output.js';
+
+export function registerRouter(program: Command, out: Output): void {
+  const router = program
+    .command('router')
+    .description('route HTTPS to Nomad services through Caddy (a daemon; nom up starts one for the local cluster)')
+    .option('--config <file>', 'router configuration: Caddy\'s admin address, listeners, TLS mode…')
+    .action(async (opts: { config?: string }) => {
+      if (!opts.config) throw new Error('nom router needs --config <file> (nom up writes one for the local cluster)');
+      const config = readRouterConfig(opts.config);
+      const stamp = (line: string) => `${new Date().toISOString()} ${line}`;
+      const log = { info: (l: string) => out.say(stamp(l)), warn: (l: string) => out.say(stamp(`warning: ${l}`)) };
+      const nomad = new NomadClient(nomadConfig(effectiveEnv()));
+      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), config.ingress, log);
+      const server = serveStatus(daemon, config.statusPort);
+      const stop = () => {
+        log.info('stopping');
+        daemon.stop();
+        server.close();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      log.info(`following Nomad at ${nomad.http.config.address}, configuring Caddy at ${config.caddyAdmin}`);
+      await daemon.run();
+      nomad.close();
+    });
+
+  router
+    .command('status')
+    .description('routes, their instances and owners, refused claims, and the last push to Caddy')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const file = localLayout(nomHome(process.env, homedir())).stateFile;
+      const state = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalClusterState) : undefined;
+      const url = process.env.NOM_ROUTER_STATUS ?? state?.ingress?.routerStatus;
+      if (!url) throw new Error('no router known: run `nom up`, or set NOM_ROUTER_STATUS to its status URL');
+      const status = (await fetch(url).then((r) => r.json()).catch((e: Error) => {
+        throw new Error(`the router at ${url} does not answer (${(e.cause as Error | undefined)?.message ?? e.message})`);
+      })) as RouterStatus;
+      if (opts.json) return out.result(JSON.stringify(status, null, 2));
+      const lines = [`nomad: ${status.nomad.ok ? 'ok' : `unreachable (${status.nomad.error})`}`];
+      lines.push(`last push to Caddy: ${status.lastPush ? `${status.lastPush.ok ? 'ok' : `failed (${status.lastPush.error})`} at ${status.lastPush.at}` : 'none yet'}`);
+      for (const r of status.table.routes) lines.push(`${r.scheme}://${r.host}  ${r.owner}  ${r.upstreams.length ? r.upstreams.join(' ') : 'no healthy instance'}`);
+      for (const c of status.table.conflicts) lines.push(`refused: ${c.claimant} claims ${c.host}, owned by ${c.owner}`);
+      out.result(lines.join('\n'));
+    });
+}

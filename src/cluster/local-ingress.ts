@@ -1,0 +1,121 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { CaddyAdmin } from '../router/caddy-admin.js';
+import { caddyConfig, DEFAULT_HSTS, PRIVATE_RANGES } from '../router/caddy-config.js';
+import type { RouterConfig } from '../router/router-config.js';
+import type { RouterStatus } from '../router/router.js';
+import type { LocalLayout } from './local-layout.js';
+import { isRunning, readPid, spawnDaemon, waitFor } from './processes.js';
+
+export interface IngressPorts {
+  readonly https: number;
+  readonly http: number;
+  readonly caddyAdmin: number;
+  readonly routerStatus: number;
+}
+
+/** The local domain every deployment on this machine gets a name under. */
+export const LOCAL_BASE_DOMAIN = 'nom.localhost';
+
+/** HTTPS and HTTP as given (the CLI defaults them to 8443 and 8080), admin ports next to Nomad's. */
+export function ingressPorts(nomadHttpPort: number, listeners: { https: number; http: number }): IngressPorts {
+  return {
+    https: listeners.https,
+    http: listeners.http,
+    caddyAdmin: nomadHttpPort + 3,
+    routerStatus: nomadHttpPort + 4,
+  };
+}
+
+/**
+ * The router's configuration for the local cluster: loopback, Caddy's internal CA, the Nomad
+ * UI and API at the base domain, and unknown hostnames sent to the UI's job list (or
+ * $NOM_UNKNOWN_HOST_REDIRECT). Pure.
+ */
+export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, nomadHttpPort: number, env: Readonly<Record<string, string | undefined>> = {}): RouterConfig {
+  const https = ports.https === 443 ? '' : `:${ports.https}`;
+  return {
+    caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,
+    statusPort: ports.routerStatus,
+    ingress: {
+      httpsPort: ports.https,
+      httpPort: ports.http,
+      bindHost: '127.0.0.1',
+      adminListen: `127.0.0.1:${ports.caddyAdmin}`,
+      tls: { mode: 'internal' },
+      storageDir: join(layout.caddyDir, 'data'),
+      hsts: DEFAULT_HSTS,
+      trustedProxies: PRIVATE_RANGES,
+      nomad: { hostnames: [LOCAL_BASE_DOMAIN], upstream: `127.0.0.1:${nomadHttpPort}` },
+      unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
+    },
+  };
+}
+
+/** Where Caddy's internal CA keeps its root certificate (clients trust it via NOM_CA_CERT). */
+export function caCertPath(config: RouterConfig): string {
+  return join(config.ingress.storageDir, 'pki', 'authorities', 'local', 'root.crt');
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts Caddy (with an empty routing table) and `nom router` (which fills it from Nomad), unless
+ * they already run, and waits until the router has pushed its first configuration.
+ */
+export async function startIngress(o: {
+  layout: LocalLayout;
+  config: RouterConfig;
+  caddyBinary: string;
+  nomadAddress: string;
+  token: string;
+  say: (line: string) => void;
+  fail: (message: string) => Error;
+}): Promise<void> {
+  const { layout, config } = o;
+  mkdirSync(dirname(layout.routerConfigFile), { recursive: true });
+  mkdirSync(layout.caddyDir, { recursive: true });
+  writeFileSync(layout.routerConfigFile, `${JSON.stringify(config, null, 2)}\n`);
+  const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '(no log)');
+
+  const caddyPid = readPid(layout.caddyPid);
+  if (caddyPid === undefined || !isRunning(caddyPid, o.caddyBinary)) {
+    const { ingress } = config;
+    for (const port of [ingress.httpsPort, ingress.httpPort, Number(ingress.adminListen.split(':').pop())]) {
+      if (await listening(port)) throw o.fail(`port ${port} on 127.0.0.1 is taken by another program: choose others with NOM_HTTPS_PORT / NOM_HTTP_PORT (or --port for the admin ports)`);
+    }
+    writeFileSync(layout.caddyConfigFile, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, ingress)));
+    o.say(`starting Caddy (${o.caddyBinary}) on https://127.0.0.1:${ingress.httpsPort} and http://127.0.0.1:${ingress.httpPort}`);
+    const pid = spawnDaemon(o.caddyBinary, ['run', '--config', layout.caddyConfigFile], layout.caddyLog, { ...process.env, XDG_CONFIG_HOME: layout.caddyDir, XDG_DATA_HOME: layout.caddyDir });
+    writeFileSync(layout.caddyPid, `${pid}\n`);
+    appendFileSync(layout.sessionsFile, `${pid}\n`);
+  }
+  const admin = new CaddyAdmin(config.caddyAdmin);
+  await waitFor(async () => ((await admin.config().then(() => true, () => false)) ? true : undefined), {
+    timeoutMs: 30_000,
+    onTimeout: () => o.fail(`Caddy's admin API did not answer within 30s; its log ends:\n${tail(layout.caddyLog)}`),
+  });
+
+  const routerPid = readPid(layout.routerPid);
+  if (routerPid === undefined || !isRunning(routerPid)) {
+    const entry = process.argv[1]!;
+    const pid = spawnDaemon(process.execPath, [entry, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...process.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
+    writeFileSync(layout.routerPid, `${pid}\n`);
+    appendFileSync(layout.sessionsFile, `${pid}\n`);
+  }
+  await waitFor(
+    async () => {
+      const status = await fetch(`http://127.0.0.1:${config.statusPort}/status`).then((r) => r.json() as Promise<RouterStatus>, () => undefined);
+      return status?.lastPush?.ok ? true : undefined;
+    },
+    { timeoutMs: 30_000, onTimeout: () => o.fail(`the router did not configure Caddy within 30s; its log ends:\n${tail(layout.routerLog)}`) },
+  );
+}

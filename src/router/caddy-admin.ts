@@ -1,0 +1,34 @@
+import http from 'node:http';
+
+/** Caddy's admin API: load a whole configuration, read the current one. */
+export class CaddyAdmin {
+  constructor(readonly address: string) {}
+
+  private call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    const url = new URL(path, this.address);
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** POST /load: replaces the whole configuration atomically; Caddy keeps the old one on error. */
+  async load(config: unknown): Promise<void> {
+    const res = await this.call('POST', '/load', JSON.stringify(config));
+    if (res.status !== 200) throw new Error(`Caddy refused the configuration (${res.status}): ${res.text.trim().slice(0, 500)}`);
+  }
+
+  /** GET /config/: the running configuration (null when Caddy started empty). */
+  async config(): Promise<unknown> {
+    const res = await this.call('GET', '/config/');
+    if (res.status !== 200) throw new Error(`GET /config/ answered ${res.status}`);
+    return JSON.parse(res.text || 'null');
+  }
+}

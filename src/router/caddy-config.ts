@@ -1,0 +1,111 @@
+import type { RoutingTable } from './routing-table.js';
+
+/** How the ingress is set up: where Caddy listens, how it gets certificates, what else it serves. */
+export interface IngressOptions {
+  readonly httpsPort: number;
+  readonly httpPort: number;
+  /** Address to listen on: '127.0.0.1' for a local cluster, '' for every interface. */
+  readonly bindHost: string;
+  /** Caddy's admin API, e.g. 127.0.0.1:2019: the router pushes configuration there. */
+  readonly adminListen: string;
+  readonly tls:
+    | { readonly mode: 'internal' }
+    | { readonly mode: 'acme'; readonly email?: string | undefined }
+    | { readonly mode: 'on-demand'; readonly permissionUrl: string; readonly email?: string | undefined };
+  /** Where Caddy keeps certificates and its internal CA. */
+  readonly storageDir: string;
+  /** Where requests for hostnames nothing routes are sent; a 404 page when unset. */
+  readonly unknownHostRedirect?: string | undefined;
+  readonly hsts: string;
+  /** CIDRs whose X-Forwarded-* headers are believed. */
+  readonly trustedProxies: readonly string[];
+  /** The Nomad UI and API at the cluster's own hostname(s). */
+  readonly nomad?: { readonly hostnames: readonly string[]; readonly upstream: string } | undefined;
+}
+
+export const DEFAULT_HSTS = 'max-age=15724800; includeSubdomains';
+export const PRIVATE_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '::1/128', 'fc00::/7'];
+
+type Json = Record<string, unknown>;
+
+/**
+ * The whole Caddy configuration for a routing table: one document, loaded atomically with
+ * POST /load. Pure: same table and options, same document (so unchanged pushes are skipped).
+ */
+export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
+  const hsts = { handler: 'headers', response: { set: { 'Strict-Transport-Security': [o.hsts] } } };
+  const proxy = (upstreams: readonly string[]): Json =>
+    upstreams.length
+      ? {
+          handler: 'reverse_proxy',
+          upstreams: upstreams.map((dial) => ({ dial })),
+          // Least-connections, and a refused connection is retried on another instance.
+          load_balancing: { selection_policy: { policy: 'least_conn' }, retries: 2, try_duration: '5s', try_interval: '250ms' },
+          // A configuration push must not cut websockets: close old streams only after this.
+          stream_close_delay: '1h',
+        }
+      : { handler: 'static_response', status_code: 503, headers: { 'Retry-After': ['5'] }, body: 'no healthy instance of this deployment yet\n' };
+  const unknown: Json = o.unknownHostRedirect
+    ? { handler: 'static_response', status_code: 302, headers: { Location: [o.unknownHostRedirect] } }
+    : { handler: 'static_response', status_code: 404, body: 'no deployment at this hostname\n' };
+  const https = table.routes.filter((r) => r.scheme === 'https');
+  const plain = table.routes.filter((r) => r.scheme === 'http');
+  const httpsSuffix = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
+  const listen = (port: number) => [`${o.bindHost}:${port}`];
+
+  const httpsRoutes: Json[] = [
+    ...https.map((r) => ({ match: [{ host: [r.host] }], handle: [hsts, proxy(r.upstreams)], terminal: true })),
+    ...(o.nomad?.hostnames.length ? [{ match: [{ host: [...o.nomad.hostnames] }], handle: [hsts, proxy([o.nomad.upstream])], terminal: true }] : []),
+    { handle: [unknown] },
+  ];
+  const redirectHosts = [...https.map((r) => r.host), ...(o.nomad?.hostnames ?? [])];
+  const httpRoutes: Json[] = [
+    ...plain.map((r) => ({
+      match: [{ host: [r.host] }],
+      handle: [
+        {
+          handler: 'subroute',
+          // HSTS on plain HTTP too, unless the client asks otherwise with X-HSTS: off.
+          routes: [{ match: [{ not: [{ header: { 'X-Hsts': ['off'] } }] }], handle: [hsts] }, { handle: [proxy(r.upstreams)] }],
+        },
+      ],
+      terminal: true,
+    })),
+    ...(redirectHosts.length
+      ? [{ match: [{ host: redirectHosts }], handle: [{ handler: 'static_response', status_code: 308, headers: { Location: [`https://{http.request.host}${httpsSuffix}{http.request.uri}`] } }], terminal: true }]
+      : []),
+    { handle: [unknown] },
+  ];
+
+  const issuer = o.tls.mode === 'internal' ? { module: 'internal' } : { module: 'acme', ...(o.tls.email ? { email: o.tls.email } : {}) };
+  const tls: Json = {
+    automation: {
+      policies: [{ issuers: [issuer], ...(o.tls.mode === 'on-demand' ? { on_demand: true } : {}) }],
+      ...(o.tls.mode === 'on-demand' ? { on_demand: { permission: { module: 'http', endpoint: o.tls.permissionUrl } } } : {}),
+    },
+  };
+  return {
+    // The router is the source of truth: Caddy need not save the configuration anywhere.
+    admin: { listen: o.adminListen, config: { persist: false } },
+    storage: { module: 'file_system', root: o.storageDir },
+    apps: {
+      http: {
+        http_port: o.httpPort,
+        https_port: o.httpsPort,
+        servers: {
+          https: {
+            listen: listen(o.httpsPort),
+            routes: httpsRoutes,
+            // We route HTTP ourselves (redirects and plain-HTTP deployments).
+            automatic_https: { disable_redirects: true },
+            trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] },
+          },
+          http: { listen: listen(o.httpPort), routes: httpRoutes, trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] } },
+        },
+      },
+      tls,
+      // Never touch the machine's trust store; NOM_CA_CERT names the root for clients.
+      pki: { certificate_authorities: { local: { install_trust: false } } },
+    },
+  };
+}

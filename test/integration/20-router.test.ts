@@ -1,0 +1,251 @@
+/**
+ * Routing through the real Caddy that `nom up` started, configured by `nom router` from the real
+ * Nomad: HTTPS at each hostname with the internal CA, load balancing, canary hostnames, no
+ * hijacking, unknown hostnames, HSTS, websockets across config pushes, restarts.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { localLayout } from '../../src/cluster/local-layout.js';
+import { isRunning, readPid, waitFor } from '../../src/cluster/processes.js';
+import type { NomadJob } from '../../src/jobspec/nomad-job.js';
+import { NomadClient } from '../../src/nomad/client.js';
+import { nomadConfig } from '../../src/nomad/config.js';
+import { renderJob } from '../../src/render/render-job.js';
+
+const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
+const TAG = process.env.NOM_TEST_IMAGE_TAG!;
+const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
+const HTTP_PORT = Number(process.env.NOM_INGRESS_HTTP!.split(':')[1]);
+const CA = readFileSync(process.env.NOM_CA_CERT!);
+const layout = localLayout(process.env.NOM_HOME!);
+const nomad = new NomadClient(nomadConfig(process.env));
+const jobs = new Set<string>();
+after(async () => {
+  for (const job of jobs) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
+  nomad.close();
+});
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A request to Caddy's HTTPS listener for `host`, trusting only the cluster's internal CA. */
+function viaHttps(host: string, path = '/', headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, path, ca: CA, agent: false, headers: { Host: `${host}:${HTTPS_PORT}`, ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function viaHttp(host: string, path = '/', headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The house job for project `project` on main, image tag `tag`, as a pipeline would render it. */
+function houseJob(project: string, tag: string, extra: Record<string, string> = {}): NomadJob {
+  const result = renderJob(
+    {
+      CI_PROJECT_PATH_SLUG: project, CI_PROJECT_NAME: project, CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
+      CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_CHECK_PATH: '/healthcheck', ...extra,
+    },
+    { renderId: 'router-test' },
+  );
+  assert.equal(result.noDeploy, false);
+  jobs.add(result.job.ID);
+  return result.job;
+}
+
+function nomDeploy(project: string, tag: string, extra: Record<string, string> = {}) {
+  jobs.add(project);
+  const env = {
+    PATH: process.env.PATH!, NOMAD_ADDR: process.env.NOMAD_ADDR!, NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
+    CI_PROJECT_PATH_SLUG: project, CI_PROJECT_NAME: project, CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
+    CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_CHECK_PATH: '/healthcheck', ...extra,
+  };
+  const run = spawnSync(process.execPath, [NOM, 'deploy'], { env, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+}
+
+/** Polls until `check` holds for what `host` answers over HTTPS. */
+async function until(host: string, check: (r: Reply) => boolean, what: string, timeoutMs = 30_000): Promise<Reply> {
+  let last = 'no answer';
+  return waitFor(
+    async () => {
+      const r = await viaHttps(host).catch((e: Error) => ({ status: 0, headers: {}, body: e.message }));
+      last = `${r.status} ${r.body.slice(0, 80)}`;
+      return check(r) ? r : undefined;
+    },
+    { timeoutMs, intervalMs: 200, onTimeout: () => new Error(`${host}: ${what} not seen within ${timeoutMs / 1000}s (last: ${last})`) },
+  );
+}
+
+const HOST = 'router-it.nom.localhost';
+
+describe('the router', () => {
+  it('serves a deployment at its hostname over HTTPS with the internal CA, with HSTS', async () => {
+    nomDeploy('router-it', TAG);
+    const r = await until(HOST, (x) => x.status === 200, '200');
+    assert.match(r.body, /router-it\.nom\.localhost/);
+    assert.equal(r.headers['strict-transport-security'], 'max-age=15724800; includeSubdomains');
+  });
+
+  it('redirects plain HTTP to HTTPS', async () => {
+    const r = await viaHttp(HOST, '/some/path?q=1');
+    assert.equal(r.status, 308);
+    assert.equal(r.headers.location, `https://${HOST}:${HTTPS_PORT}/some/path?q=1`);
+  });
+
+  it('sends unknown hostnames to the configured page', async () => {
+    const r = await viaHttp('nothing-here.nom.localhost');
+    assert.equal(r.status, 302);
+    assert.equal(r.headers.location, `https://nom.localhost:${HTTPS_PORT}/ui/jobs`);
+  });
+
+  it('balances over both instances when there are two', async () => {
+    nomDeploy('router-it', TAG, { NOMAD_VAR_COUNT: '2' });
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const r = await viaHttps(HOST);
+        if (r.status === 200) seen.add(String(r.headers['x-instance']));
+        return seen.size >= 2 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, onTimeout: () => new Error(`only instances ${[...seen].join(', ')} answered`) },
+    );
+  });
+
+  it('routes the canary hostname only to the canary while a deployment waits for promotion', async () => {
+    const job = houseJob('router-it', `${TAG}-v2`, { NOMAD_VAR_COUNT: '2' });
+    job.TaskGroups[0]!.Update!.AutoPromote = false;
+    await nomad.jobs.register(job);
+    const canary = `canary-${HOST}`;
+    await until(canary, (r) => r.status === 200 && /hello v2/.test(r.body), 'the canary');
+    for (let i = 0; i < 20; i++) {
+      assert.match((await viaHttps(canary)).body, /hello v2/, 'the canary hostname reached an old instance');
+      assert.match((await viaHttps(HOST)).body, /hi world/, 'the main hostname reached the canary before promotion');
+    }
+    // Nomad promotes only once the canary has been healthy for its minimum healthy time.
+    const deployment = await waitFor(
+      async () => {
+        const d = await nomad.jobs.latestDeployment('router-it', 'default');
+        return d && d.TaskGroups['router-it']!.HealthyAllocs >= 1 ? d : undefined;
+      },
+      { timeoutMs: 60_000, onTimeout: () => new Error('the canary never became healthy for Nomad') },
+    );
+    await nomad.http.request('POST', `/v1/deployment/promote/${deployment.ID}`, { body: { DeploymentID: deployment.ID, All: true } });
+    await until(HOST, (r) => /hello v2/.test(r.body), 'v2 at the main hostname after promotion', 60_000);
+  });
+
+  it('gives no traffic to a second job that tags the first job\'s hostname', async () => {
+    const hijacker = houseJob('router-hijack', `${TAG}-v2`);
+    hijacker.TaskGroups[0]!.Services![0]!.Tags.push(`https://${HOST}`);
+    await nomad.jobs.register(hijacker);
+    await waitFor(
+      async () => {
+        const status = JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
+        return status.table.conflicts.some((c: { host: string; claimant: string }) => c.host === HOST && c.claimant === 'default/router-hijack') ? true : undefined;
+      },
+      { timeoutMs: 60_000, onTimeout: () => new Error('nom router status shows no refused claim') },
+    );
+    const owner = (await viaHttps(HOST)).headers['x-instance'];
+    const ownerAllocs = new Set((await nomad.jobs.allocations('router-it')).map((a) => a.ID));
+    for (let i = 0; i < 20; i++) {
+      const r = await viaHttps(HOST);
+      assert.ok(ownerAllocs.has(String(r.headers['x-instance'])), `request served by ${r.headers['x-instance']}, not router-it (first was ${owner})`);
+    }
+  });
+
+  it('keeps a websocket open and echoing across three unrelated config pushes', async () => {
+    const options = { ca: CA, servername: HOST, headers: { Host: `${HOST}:${HTTPS_PORT}` } };
+    const ws = new WebSocket(`wss://127.0.0.1:${HTTPS_PORT}/ws`, options as WebSocket.ClientOptions);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const echo = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        ws.once('message', (data) => resolve(String(data)));
+        ws.once('close', () => reject(new Error('the websocket closed')));
+        ws.send(text);
+      });
+    assert.equal(await echo('before'), 'before');
+    for (let push = 1; push <= 3; push++) {
+      // Each new service changes the routing table, so the router loads a new Caddy config.
+      const other = houseJob(`router-push-${push}`, TAG, { NOMAD_VAR_COUNT_CANARIES: '0' });
+      await nomad.jobs.register(other);
+      await until(`router-push-${push}.nom.localhost`, (r) => r.status === 200 || r.status === 503, 'a route for the new job');
+      assert.equal(await echo(`after push ${push}`), `after push ${push}`);
+    }
+    ws.close();
+  });
+
+  it('restores the routes within 2s of a restarted Caddy\'s admin API answering', async () => {
+    const pid = readPid(layout.caddyPid)!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('Caddy did not die') });
+    const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
+    assert.equal(up.status, 0, up.stderr);
+    const began = Date.now();
+    await until(HOST, (r) => r.status === 200, 'the route after the restart', 2_000);
+    assert.ok(Date.now() - began <= 2_000);
+  });
+
+  it('keeps serving while Nomad is down, and resumes without pushing an empty config', async () => {
+    const pid = readPid(layout.pidFile)!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('Nomad did not die') });
+    // Nomad is gone: the router pushes nothing, and Caddy keeps routing with what it has.
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await viaHttps(HOST)).status, 200, 'Caddy lost the route while Nomad was down');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
+    assert.equal(up.status, 0, up.stderr);
+    const status = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
+    await waitFor(async () => (status().nomad.ok ? true : undefined), { timeoutMs: 30_000, onTimeout: () => new Error('the router did not reach Nomad again') });
+    // While its job is meant to run, the hostname stays routed (503 until an instance is healthy
+    // again), even if Nomad replaced every allocation in the restart.
+    const job = await nomad.jobs.read('router-it', 'default');
+    if (job && !job.Stop && job.Status !== 'dead') {
+      assert.ok(status().table.routes.some((r: { host: string }) => r.host === HOST), 'the route of a running job vanished');
+      assert.notEqual((await viaHttp(HOST)).status, 302, 'a running job\'s hostname fell through to the unknown-host page');
+    }
+    // And it follows Nomad again: a new deployment is routed.
+    nomDeploy('router-after', TAG);
+    await until('router-after.nom.localhost', (r) => r.status === 200, 'a deployment made after the restart', 60_000);
+  });
+});
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await viaHttps(HOST)).status, 200, 'Caddy lost the route while Nomad was down');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
+    assert.equal(up.status, 0, up.stderr);
+    // While Nomad restarts and reschedules, the route may have no healthy instance for a moment,
+    // but it never disappears: the hostname never falls through to the unknown-host page.
+    await until(HOST, (r) => r.status === 200, 'the route after Nomad restarted', 90_000);
+    const log = readFileSync(layout.routerLog, 'utf8');
+    const afterRestart = log.slice(log.lastIndexOf('cannot read Nomad'));
+    assert.doesNotMatch(afterRestart, /routes: none/);
+  });
+});
