@@ -235,17 +235,3 @@ describe('the router', () => {
     await until('router-after.nom.localhost', (r) => r.status === 200, 'a deployment made after the restart', 60_000);
   });
 });
-    for (let i = 0; i < 10; i++) {
-      assert.equal((await viaHttps(HOST)).status, 200, 'Caddy lost the route while Nomad was down');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
-    assert.equal(up.status, 0, up.stderr);
-    // While Nomad restarts and reschedules, the route may have no healthy instance for a moment,
-    // but it never disappears: the hostname never falls through to the unknown-host page.
-    await until(HOST, (r) => r.status === 200, 'the route after Nomad restarted', 90_000);
-    const log = readFileSync(layout.routerLog, 'utf8');
-    const afterRestart = log.slice(log.lastIndexOf('cannot read Nomad'));
-    assert.doesNotMatch(afterRestart, /routes: none/);
-  });
-});
