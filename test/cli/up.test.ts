@@ -30,9 +30,15 @@ describe('nom up without its prerequisites', () => {
   });
 
   it('without a Docker engine, it exits non-zero and says how to get one', () => {
-    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: '/bin/true', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: '/bin/true', NOM_CADDY_BIN: '/bin/true', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
     assert.equal(code, 1);
     assert.match(stderr, /^nom: no Docker engine answers at .*no-docker\.sock: start it .*or run `nom up --install-deps`/);
+  });
+
+  it('without a caddy binary, it says how to provide one', () => {
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: '/bin/true' });
+    assert.equal(code, 1);
+    assert.match(stderr, /^nom: no caddy binary: .* set NOM_CADDY_BIN, or build it .* scripts\/build-caddy\.sh/);
   });
 
   it('nom env without a cluster says to run nom up', () => {
