@@ -26,6 +26,9 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
   const group: TaskGroup = {
     Name: target.slug,
     Count: target.count,
+    // An instance leaves the routes (the router polls twice a second) before its container
+    // stops, so a redeploy drops no request.
+    ...(isService ? { ShutdownDelay: seconds(3) } : {}),
     ...(isService
       ? {
           Update: {

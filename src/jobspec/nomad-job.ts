@@ -24,6 +24,8 @@ export interface Spread {
 export interface TaskGroup {
   Name: string;
   Count: number;
+  /** Between deregistering the group's services and stopping its tasks. */
+  ShutdownDelay?: Nanoseconds;
   Update?: UpdateStrategy;
   Migrate?: MigrateStrategy;
   RestartPolicy: RestartPolicy;

@@ -100,6 +100,10 @@ describe('the house job', () => {
     assert.ok(update.HealthyDeadline > 600e9);
   });
 
+  it('leaves the routes before its container stops (a shutdown delay)', () => {
+    assert.equal(group(render(gitlab())).ShutdownDelay, 3e9);
+  });
+
   it('has restart, reschedule, spread and migrate policies', () => {
     const job = render(gitlab());
     assert.deepEqual(group(job).RestartPolicy, { Attempts: 3, Delay: 15e9, Interval: 1800e9, Mode: 'fail' });
