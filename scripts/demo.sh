@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The quickstart's main job: bring up the local cluster (nom up) and deploy the demo app with
-# `nom deploy examples/hello-world`, ending with the URL where it answers.
+# The quickstart's main job: bring up the local cluster (nom up: Nomad, Caddy and the router)
+# and deploy the demo app with `nom deploy examples/hello-world`, ending with a command that
+# reaches it over HTTPS at its hostname.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/nom.mjs ] || npm run --silent build
@@ -15,7 +16,7 @@ deps=()
 [ "$(id -u)" = 0 ] && deps=(--install-deps)
 ./bin/nom up "${deps[@]}"
 eval "$(./bin/nom env)"
-export NOMAD_ADDR NOMAD_TOKEN
+export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_CA_CERT
 
 # The demo's Dockerfile copies its bundled server onto a base image made from this machine's
 # own node binary: no registry is needed. Both are prepared here, then nom builds and deploys.
@@ -25,6 +26,9 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 ./bin/nom deploy examples/hello-world 2>&1 | tee "$log" >&2
 url=$(tail -n 1 "$log")
-instance=$(grep -o 'instance http://[^ ]*' "$log" | tail -n 1 | cut -d' ' -f2)
-echo "demo: $url will answer once the router runs (a later version of nom up starts it); until then:" >&2
-curl -fsS -o /dev/null "$instance/" && echo "$instance/"
+host=${url#https://}
+https=${NOM_INGRESS_HTTPS##*:}
+# The router has given it its hostname: Caddy answers there with HTTPS from the cluster's own CA.
+curl -fsS -o /dev/null --cacert "$NOM_CA_CERT" --resolve "$host:$https:127.0.0.1" "https://$host:$https/"
+echo "demo: it answers; try it yourself:" >&2
+echo "curl --cacert $NOM_CA_CERT --resolve $host:$https:127.0.0.1 https://$host:$https/"

@@ -259,7 +259,9 @@ export async function down(o: DownOptions): Promise<void> {
   if (pid !== undefined && isRunning(pid)) await stopAgent(layout, pid, o.say);
   else o.say('Nomad is not running');
   // Helpers of agents that died (killed, crashed) live on in those agents' sessions.
-  for (const sid of sessions(layout)) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover Nomad helpers of session ${sid}`);
+  const all = sessions(layout);
+  for (const sid of all) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover processes of session ${sid}`);
+  for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).length); i++) await sleep(100);
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 

@@ -38,7 +38,11 @@ export function isRunning(pid: number, binary?: string): boolean {
   }
 }
 
-/** The PIDs of every process in a session (the daemon and what it started). */
+/**
+ * The PIDs of every live process in a session (the daemon and what it started). Zombies are
+ * left out: they have ended, and only wait for a parent (often an init that never reaps) to
+ * collect them.
+ */
 export function sessionMembers(sid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -47,7 +51,7 @@ export function sessionMembers(sid: number): number[] {
       // Fields after the ")" of the command name: state ppid pgrp session …
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid) members.push(Number(entry));
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') members.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
