@@ -7,7 +7,7 @@
  *
  *   npm run bench:routing          (brings up its own local cluster)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -23,18 +23,23 @@ const CA = readFileSync(process.env.NOM_CA_CERT!);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const nomad = new NomadClient(nomadConfig(process.env));
 
-function deploy(tag: string): void {
+/** `nom deploy` as a pipeline would run it; asynchronous, so the load keeps going meanwhile. */
+function deploy(tag: string): Promise<void> {
   const env = {
     PATH: process.env.PATH!, NOMAD_ADDR: process.env.NOMAD_ADDR!, NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
     CI_PROJECT_PATH_SLUG: 'bench-route', CI_PROJECT_NAME: 'bench-route', CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
     CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_CHECK_PATH: '/healthcheck', NOMAD_VAR_COUNT: '2',
   };
-  const run = spawnSync(process.execPath, [NOM, 'deploy'], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`nom deploy failed:\n${run.stderr}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NOM, 'deploy'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nom deploy failed:\n${stderr}`))));
+  });
 }
 
-interface Tally { requests: number; non2xx: number; errors: number; firstServed: Map<string, number>; lastServed: Map<string, number> }
-const newTally = (): Tally => ({ requests: 0, non2xx: 0, errors: 0, firstServed: new Map(), lastServed: new Map() });
+interface Tally { requests: number; non2xx: number; errors: number; errorKinds: Map<string, number>; firstServed: Map<string, number>; lastServed: Map<string, number> }
+const newTally = (): Tally => ({ requests: 0, non2xx: 0, errors: 0, errorKinds: new Map(), firstServed: new Map(), lastServed: new Map() });
 
 /** Keeps CONCURRENCY keep-alive requests in flight until `stop` resolves. */
 async function load(request: (agent: http.Agent) => Promise<{ status: number; instance?: string }>, agent: http.Agent, tally: Tally, stop: { done: boolean }): Promise<void> {
@@ -50,8 +55,10 @@ async function load(request: (agent: http.Agent) => Promise<{ status: number; in
             if (!tally.firstServed.has(instance)) tally.firstServed.set(instance, now);
             tally.lastServed.set(instance, now);
           }
-        } catch {
+        } catch (e) {
           tally.errors++;
+          const kind = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+          tally.errorKinds.set(kind, (tally.errorKinds.get(kind) ?? 0) + 1);
         }
       }
     }),
@@ -74,16 +81,20 @@ const direct = (address: { host: string; port: number }) => (agent: http.Agent) 
     }).on('error', reject);
   });
 
-/** Watches Nomad: when each allocation's checks first pass, and when its registration goes. */
+/**
+ * Watches Nomad: when each allocation is first healthy while registered under the main
+ * hostname (a canary is routed there only once promoted), and when its registration goes.
+ */
 async function watchNomad(stop: { done: boolean }, healthyAt: Map<string, number>, deregisteredAt: Map<string, number>): Promise<void> {
   const registered = new Set<string>();
   while (!stop.done) {
     const regs = await nomad.services.registrations('bench-route', 'default').catch(() => []);
     const now = new Set(regs.map((r) => r.AllocID));
     for (const id of registered) if (!now.has(id) && !deregisteredAt.has(id)) deregisteredAt.set(id, Date.now());
-    for (const id of now) {
+    for (const r of regs) {
+      const id = r.AllocID;
       registered.add(id);
-      if (healthyAt.has(id)) continue;
+      if (healthyAt.has(id) || !(r.Tags ?? []).includes(`https://${HOST}`)) continue;
       const checks = await nomad.allocations.checks(id, 'default').catch(() => ({}));
       const all = Object.values(checks);
       if (all.length && all.every((c) => c.Status === 'success')) healthyAt.set(id, Date.now());
@@ -94,7 +105,7 @@ async function watchNomad(stop: { done: boolean }, healthyAt: Map<string, number
 
 const stats = (xs: number[]) => (xs.length ? `median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]} ms, max ${Math.max(...xs)} ms (${xs.length} instances)` : 'no samples');
 
-deploy(TAG);
+await deploy(TAG);
 const stop = { done: false };
 const tally = newTally();
 const healthyAt = new Map<string, number>();
@@ -104,7 +115,7 @@ const watching = watchNomad(stop, healthyAt, deregisteredAt);
 const loading = load(viaCaddy, agent, tally, stop);
 const began = Date.now();
 for (let i = 1; i <= 5; i++) {
-  deploy(i % 2 ? `${TAG}-v2` : TAG);
+  await deploy(i % 2 ? `${TAG}-v2` : TAG);
   console.log(`redeploy ${i}/5 done after ${((Date.now() - began) / 1000).toFixed(1)}s: ${tally.requests} requests so far`);
 }
 await new Promise((r) => setTimeout(r, 5000)); // let the last old instances drain
@@ -114,7 +125,7 @@ agent.destroy();
 
 const joins = [...healthyAt].filter(([id]) => tally.firstServed.has(id)).map(([id, at]) => Math.max(0, tally.firstServed.get(id)! - at));
 const leaves = [...deregisteredAt].filter(([id]) => tally.lastServed.has(id)).map(([id, at]) => Math.max(0, tally.lastServed.get(id)! - at));
-console.log(`load through Caddy during 5 redeploys: ${tally.requests} requests, ${tally.non2xx} non-2xx, ${tally.errors} errors`);
+console.log(`load through Caddy during 5 redeploys: ${tally.requests} requests, ${tally.non2xx} non-2xx, ${tally.errors} errors${tally.errors ? ` (${[...tally.errorKinds].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
 console.log(`healthy → first routed request: ${stats(joins)}`);
 console.log(`deregistered → last routed request: ${stats(leaves)}`);
 

@@ -124,6 +124,20 @@ describe('the router', () => {
     assert.equal(r.headers.location, `https://nom.localhost:${HTTPS_PORT}/ui/jobs`);
   });
 
+  it('routes an http:// hostname over plain HTTP, with HSTS unless the request says X-HSTS: off', async () => {
+    const plain = houseJob('router-plain', TAG);
+    plain.TaskGroups[0]!.Services![0]!.Tags = ['http://router-plain.nom.localhost'];
+    await nomad.jobs.register(plain);
+    const r = await waitFor(async () => {
+      const x = await viaHttp('router-plain.nom.localhost');
+      return x.status === 200 ? x : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 200, onTimeout: () => new Error('router-plain.nom.localhost never answered over HTTP') });
+    assert.equal(r.headers['strict-transport-security'], 'max-age=15724800; includeSubdomains');
+    const off = await viaHttp('router-plain.nom.localhost', '/', { 'X-HSTS': 'off' });
+    assert.equal(off.status, 200);
+    assert.equal(off.headers['strict-transport-security'], undefined);
+  });
+
   it('balances over both instances when there are two', async () => {
     nomDeploy('router-it', TAG, { NOMAD_VAR_COUNT: '2' });
     const seen = new Set<string>();
