@@ -1,6 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
@@ -10,7 +9,7 @@ import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './loc
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
 import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
-import { isRunning, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
+import { isRunning, logTail, portInUse, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
 export interface UpOptions {
   readonly home: string;
@@ -77,7 +76,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
   }
   if (pid === undefined || !isRunning(pid, nomad)) {
     for (const port of [o.httpPort, o.httpPort + 1, o.httpPort + 2]) {
-      if (await listening(port)) {
+      if (await portInUse(port)) {
         throw new ClusterError(`port ${port} on 127.0.0.1 is taken by another program (is another Nomad running?): choose other ports with \`nom up --port <port>\` or NOM_NOMAD_PORT`);
       }
     }
@@ -96,10 +95,10 @@ export async function up(o: UpOptions): Promise<UpResult> {
   try {
     await waitFor(
       async () => {
-        if (!isRunning(pid!)) throw new ClusterError(`Nomad exited while starting; its log ends:\n${tail(layout.logFile, 15)}`);
+        if (!isRunning(pid!)) throw new ClusterError(`Nomad exited while starting; its log ends:\n${logTail(layout.logFile, 15)}`);
         return (await anonymous.agent.leader().catch(() => '')) || undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 300, onTimeout: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${tail(layout.logFile, 15)}`) },
+      { timeoutMs: 90_000, intervalMs: 300, onTimeout: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${logTail(layout.logFile, 15)}`) },
     );
     const token = await ensureToken(anonymous, layout);
     const client = new NomadClient(nomadConfig({ NOMAD_ADDR: address, NOMAD_TOKEN: token }));
@@ -159,17 +158,7 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
   writeFileSync(layout.dockerdPid, `${pid}\n`);
   await waitFor(async () => ((await docker.ping()) ? true : undefined), {
     timeoutMs: 60_000,
-    onTimeout: () => new ClusterError(`dockerd did not answer within 60s; its log ends:\n${tail(layout.dockerdLog, 10)}`),
-  });
-}
-
-/** Whether something accepts connections on a loopback port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
+    onTimeout: () => new ClusterError(`dockerd did not answer within 60s; its log ends:\n${logTail(layout.dockerdLog, 10)}`),
   });
 }
 
@@ -338,12 +327,4 @@ function unmountUnder(dir: string): void {
 
 export function envLines(address: string, token: string): string[] {
   return [`export NOMAD_ADDR=${address}`, `export NOMAD_TOKEN=${token}`];
-}
-
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

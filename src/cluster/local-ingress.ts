@@ -1,12 +1,11 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CaddyAdmin } from '../router/caddy-admin.js';
 import { caddyConfig, DEFAULT_HSTS, PRIVATE_RANGES } from '../router/caddy-config.js';
 import type { RouterConfig } from '../router/router-config.js';
 import type { RouterStatus } from '../router/router.js';
 import type { LocalLayout } from './local-layout.js';
-import { isRunning, readPid, spawnDaemon, waitFor } from './processes.js';
+import { isRunning, logTail, portInUse, readPid, spawnDaemon, waitFor } from './processes.js';
 
 export interface IngressPorts {
   readonly https: number;
@@ -58,15 +57,6 @@ export function caCertPath(config: RouterConfig): string {
   return join(config.ingress.storageDir, 'pki', 'authorities', 'local', 'root.crt');
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Starts Caddy (with an empty routing table) and `nom router` (which fills it from Nomad), unless
  * they already run, and waits until the router has pushed its first configuration.
@@ -84,13 +74,13 @@ export async function startIngress(o: {
   mkdirSync(dirname(layout.routerConfigFile), { recursive: true });
   mkdirSync(layout.caddyDir, { recursive: true });
   writeFileSync(layout.routerConfigFile, `${JSON.stringify(config, null, 2)}\n`);
-  const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '(no log)');
+  const tail = (file: string) => logTail(file, 10);
 
   const caddyPid = readPid(layout.caddyPid);
   if (caddyPid === undefined || !isRunning(caddyPid, o.caddyBinary)) {
     const { ingress } = config;
     for (const port of [ingress.httpsPort, ingress.httpPort, Number(ingress.adminListen.split(':').pop())]) {
-      if (await listening(port)) throw o.fail(`port ${port} on 127.0.0.1 is taken by another program: choose others with NOM_HTTPS_PORT / NOM_HTTP_PORT (or --port for the admin ports)`);
+      if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1 is taken by another program: choose others with NOM_HTTPS_PORT / NOM_HTTP_PORT (or --port for the admin ports)`);
     }
     writeFileSync(layout.caddyConfigFile, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, ingress)));
     o.say(`starting Caddy (${o.caddyBinary}) on https://127.0.0.1:${ingress.httpsPort} and http://127.0.0.1:${ingress.httpPort}`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { connect } from 'node:net';
 
 /**
  * Starts a daemon in its own session, detached from us, output appended to a log file. Its
@@ -95,5 +96,24 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, o: { timeo
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw o.onTimeout();
     await sleep(o.intervalMs ?? 250);
+  }
+}
+
+/** Whether something accepts connections on a loopback port. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The last lines of a daemon's log, for an error message. */
+export function logTail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
   }
 }

@@ -37,32 +37,27 @@ interface Reply {
   body: string;
 }
 
-/** A request to Caddy's HTTPS listener for `host`, trusting only the cluster's internal CA. */
-function viaHttps(host: string, path = '/', headers: Record<string, string> = {}): Promise<Reply> {
+/** Sends a request and reads the whole reply. */
+function fetchReply(send: (onReply: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, path, ca: CA, agent: false, headers: { Host: `${host}:${HTTPS_PORT}`, ...headers } }, (res) => {
+    send((res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
-function viaHttp(host: string, path = '/', headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A request to Caddy's HTTPS listener for `host`, trusting only the cluster's internal CA. */
+const viaHttps = (host: string, path = '/', headers: Record<string, string> = {}) =>
+  fetchReply((onReply) => https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, path, ca: CA, agent: false, headers: { Host: `${host}:${HTTPS_PORT}`, ...headers } }, onReply));
+
+/** A request to Caddy's plain-HTTP listener for `host`. */
+const viaHttp = (host: string, path = '/', headers: Record<string, string> = {}) =>
+  fetchReply((onReply) => http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, onReply));
 
 /** The house job for project `project` on main, image tag `tag`, as a pipeline would render it. */
 function houseJob(project: string, tag: string, extra: Record<string, string> = {}): NomadJob {
