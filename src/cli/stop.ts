@@ -46,7 +46,7 @@ export function registerStop(program: Command, _out: Output): void {
           log.done();
           log.info(`stopped ${job}${opts.purge ? ' and purged it' : ''}`);
         }
-        if (opts.purge && (await nomad.variables.delete(secretsPath(job as never), namespace))) log.info(`deleted the secrets in ${secretsPath(job as never)}`);
+        if (opts.purge && (await nomad.variables.delete(secretsPath(job), namespace))) log.info(`deleted the secrets in ${secretsPath(job)}`);
       } finally {
         log.done();
         nomad.close();

@@ -46,8 +46,8 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
   try {
     const secrets = new Map(req.secrets);
     if (req.registryPassword) secrets.set(REGISTRY_PASSWORD_KEY, req.registryPassword);
-    const change = await storeSecrets(nomad.variables, ns, secretsPath(job.ID as never), secrets);
-    if (change !== 'none') log.info(`secrets: ${change === 'removed' ? 'none left; removed' : change} in Nomad Variable ${secretsPath(job.ID as never)} (${[...req.secrets.keys()].join(', ') || 'no names'})`);
+    const change = await storeSecrets(nomad.variables, ns, secretsPath(job.ID), secrets);
+    if (change !== 'none') log.info(`secrets: ${change === 'removed' ? 'none left; removed' : change} in Nomad Variable ${secretsPath(job.ID)} (${[...req.secrets.keys()].join(', ') || 'no names'})`);
 
     const plan = await nomad.jobs.plan(job);
     for (const line of planSummary(plan)) log.info(`plan: ${line}`);

@@ -3,8 +3,8 @@ import type { Hostname, Slug } from '../domain.js';
 import type { Template } from './nomad-job.js';
 
 /** The Nomad Variable that holds a job's secrets; the job's tasks may read it by default. */
-export function secretsPath(slug: Slug): string {
-  return `nomad/jobs/${slug}`;
+export function secretsPath(job: string): string {
+  return `nomad/jobs/${job}`;
 }
 
 /**
