@@ -49,6 +49,8 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
                 volumes: [{ enabled: true }],
                 // Images are often built here and exist nowhere else: never garbage-collect them.
                 gc: [{ image: false }],
+                // Label containers with the node, so `nom down` finds every one of this cluster's.
+                extra_labels: ['node_id', 'job_name', 'task_name'],
               },
             ],
           },

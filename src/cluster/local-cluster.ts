@@ -104,7 +104,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     const client = new NomadClient(nomadConfig({ NOMAD_ADDR: address, NOMAD_TOKEN: token }));
     try {
       let last = 'no node registered yet';
-      await waitFor(
+      const node = await waitFor(
         async () => {
           const nodes = await client.nodes.list();
           const node = nodes[0];
@@ -120,6 +120,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
       const { ingress } = routerConfig;
       const withIngress: LocalClusterState = {
         ...state,
+        nodeId: node.ID,
         ingress: {
           https: `127.0.0.1:${ingress.httpsPort}`,
           http: `127.0.0.1:${ingress.httpPort}`,
@@ -256,8 +257,13 @@ export async function down(o: DownOptions): Promise<void> {
 
   const docker = new DockerEngine();
   if (await docker.ping()) {
+    // Ours: labelled with our node's ID, or (for containers from before that label) one of our
+    // allocation directories. The node label also finds a container whose allocation Nomad lost.
     const ours = ourAllocations(layout);
-    const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter((c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!));
+    const nodeId = recordedNodeId(layout);
+    const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter(
+      (c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!) || (nodeId !== undefined && c.Labels['com.hashicorp.nomad.node_id'] === nodeId),
+    );
     for (const c of containers) await docker.removeContainer(c.Id);
     if (containers.length) o.say(`removed ${containers.length} container(s) of the cluster's allocations`);
   }
@@ -289,6 +295,14 @@ async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) =
   for (let i = 0; i < 20 && sessionMembers(pid).length; i++) await sleep(100);
   if (sessionMembers(pid).length) say(`warning: processes of session ${pid} are still running: ${sessionMembers(pid).join(' ')}`);
   rmSync(layout.pidFile, { force: true });
+}
+
+function recordedNodeId(layout: LocalLayout): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(layout.stateFile, 'utf8')) as LocalClusterState).nodeId;
+  } catch {
+    return undefined;
+  }
 }
 
 function sessions(layout: LocalLayout): number[] {

@@ -61,5 +61,7 @@ export interface LocalClusterState {
   readonly httpPort: number;
   readonly address: string;
   readonly nomadBinary: string;
+  /** The client node's ID: its containers carry it as a label, so nom down finds them all. */
+  readonly nodeId?: string;
   readonly ingress?: { readonly https: string; readonly http: string; readonly caCert: string; readonly routerStatus: string };
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +17,14 @@ const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const nomad = new NomadClient(nomadConfig(process.env));
 const jobs = new Set<string>();
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
 after(async () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   for (const job of jobs) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
   nomad.close();
 });
@@ -55,7 +62,7 @@ interface Run {
 
 function nom(args: string[], env: Record<string, string>, dir?: string): Promise<Run> {
   const began = Date.now();
-  const cwd = dir ?? mkdtempSync(join(tmpdir(), 'nom-ci-'));
+  const cwd = dir ?? tempDir('nom-ci-');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [NOM, ...args], { env, cwd });
     let out = '';
@@ -159,7 +166,7 @@ describe('nom deploy', () => {
 
 describe('overlays', () => {
   const dir = (files: Record<string, string>) => {
-    const d = mkdtempSync(join(tmpdir(), 'nom-overlay-'));
+    const d = tempDir('nom-overlay-');
     for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
     return d;
   };

@@ -19,7 +19,7 @@ describe('the local cluster configuration', () => {
 
   it('offers the host volumes home-ro and home-rw, and docker volumes without image GC', () => {
     assert.deepEqual(config.client.host_volume, { 'home-ro': { path: '/home', read_only: true }, 'home-rw': { path: '/home', read_only: false } });
-    assert.deepEqual(config.plugin[0].docker[0].config[0], { volumes: [{ enabled: true }], gc: [{ image: false }] });
+    assert.deepEqual(config.plugin[0].docker[0].config[0], { volumes: [{ enabled: true }], gc: [{ image: false }], extra_labels: ['node_id', 'job_name', 'task_name'] });
   });
 
   it('lets memory_max work (memory oversubscription)', () => {
