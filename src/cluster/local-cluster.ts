@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, releaseArch } from './binaries.js';
+import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, onPath, releaseArch } from './binaries.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
@@ -152,20 +152,17 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
         'or run `nom up --install-deps` to install Debian\'s docker.io and start it',
     );
   }
-  if (!findBinaryOnPath('dockerd', o.env)) await installDockerPackage(o.say);
+  // dockerd lives in /usr/sbin, which a user's PATH may lack.
+  const sbin = { PATH: `${o.env.PATH ?? ''}:/usr/sbin:/usr/bin` };
+  if (!onPath('dockerd', sbin)) await installDockerPackage(o.say);
   mkdirSync(layout.home, { recursive: true });
   o.say(`starting dockerd (log: ${layout.dockerdLog})`);
-  const pid = spawnDaemon(findBinaryOnPath('dockerd', o.env) ?? 'dockerd', [], layout.dockerdLog, process.env);
+  const pid = spawnDaemon(onPath('dockerd', sbin) ?? 'dockerd', [], layout.dockerdLog, process.env);
   writeFileSync(layout.dockerdPid, `${pid}\n`);
   await waitFor(async () => ((await docker.ping()) ? true : undefined), {
     timeoutMs: 60_000,
     onTimeout: () => new ClusterError(`dockerd did not answer within 60s; its log ends:\n${logTail(layout.dockerdLog, 10)}`),
   });
-}
-
-function findBinaryOnPath(name: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  for (const dir of [...(env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  return undefined;
 }
 
 async function ensureNomadBinary(o: UpOptions): Promise<string> {
