@@ -10,12 +10,10 @@ import { readOverlayFiles } from '../local/overlay-files.js';
 import { hasOverlays } from '../jobspec/overlays.js';
 import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 import { buildImage, pushImage } from '../local/image-build.js';
-import { NomadClient } from '../nomad/client.js';
-import { nomadConfig } from '../nomad/config.js';
 import { renderJob } from '../render/render-job.js';
 import { parseDuration } from '../settings/duration.js';
 import { deployLog } from './deploy-log.js';
-import { effectiveEnv, inCi } from './environment.js';
+import { clientForTarget, effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
 
 function duration(text: string): number {
@@ -65,9 +63,7 @@ export function registerDeploy(program: Command, out: Output): void {
       if (result.noDeploy) return;
       for (const line of result.warnings) log.warn(line);
       const { target, context } = result;
-      const nomad = new NomadClient(
-        nomadConfig({ ...env, NOMAD_ADDR: target.nomadAddr, NOMAD_TOKEN: env[target.tokenVariable] ?? env.NOMAD_TOKEN, NOMAD_NAMESPACE: result.job.Namespace }),
-      );
+      const nomad = clientForTarget(env, target, result.job.Namespace);
       try {
         const overlays = readOverlayFiles(source);
         const job = await applyOverlays(result.job, overlays, overlayVariables(env, context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));

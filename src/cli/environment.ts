@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseExportLines } from '../nomad/config.js';
+import type { DeployTarget } from '../naming/deploy-target.js';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig, parseExportLines } from '../nomad/config.js';
 
 /**
  * The process environment, with the NOMAD_* values of ~/.config/nomad filling in what the
@@ -20,4 +22,11 @@ export function effectiveEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
 /** Whether this runs inside a CI job that describes the deploy (GitLab or GitHub variables). */
 export function inCi(env: Record<string, string | undefined>): boolean {
   return Boolean(env.GITHUB_ACTIONS || env.GITLAB_CI || env.CI_PROJECT_PATH_SLUG);
+}
+
+/** A client for the cluster a rendered deploy goes to, with the token the naming rules chose. */
+export function clientForTarget(env: Record<string, string | undefined>, target: DeployTarget, namespace?: string): NomadClient {
+  return new NomadClient(
+    nomadConfig({ ...env, NOMAD_ADDR: target.nomadAddr, NOMAD_TOKEN: env[target.tokenVariable] ?? env.NOMAD_TOKEN, ...(namespace ? { NOMAD_NAMESPACE: namespace } : {}) }),
+  );
 }

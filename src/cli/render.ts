@@ -4,11 +4,9 @@ import { renderJob, type RenderResult } from '../render/render-job.js';
 import { DECLARATIONS, type SettingName } from '../settings/declarations.js';
 import { PREFIX } from '../settings/read-settings.js';
 import type { Output } from './output.js';
-import { effectiveEnv } from './environment.js';
+import { clientForTarget, effectiveEnv } from './environment.js';
 import { hasOverlays } from '../jobspec/overlays.js';
 import { readOverlayFiles } from '../local/overlay-files.js';
-import { NomadClient } from '../nomad/client.js';
-import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
 import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 
@@ -28,7 +26,7 @@ export function registerRender(program: Command, out: Output): void {
       const overlays = readOverlayFiles(process.cwd());
       if (hasOverlays(overlays)) {
         const { target } = result;
-        const nomad = new NomadClient(nomadConfig({ ...env, NOMAD_ADDR: target.nomadAddr, NOMAD_TOKEN: env[target.tokenVariable] ?? env.NOMAD_TOKEN }));
+        const nomad = clientForTarget(env, target);
         try {
           job = await applyOverlays(job, overlays, overlayVariables(env, result.context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
         } catch (e) {
