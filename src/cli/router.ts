@@ -6,6 +6,7 @@ import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { CaddyAdmin } from '../router/caddy-admin.js';
 import { readRouterConfig } from '../router/router-config.js';
+import { serveUpstreamDns } from '../router/dns-server.js';
 import { Router, serveStatus, type RouterStatus } from '../router/router.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
@@ -23,16 +24,25 @@ export function registerRouter(program: Command, out: Output): void {
       const nomad = new NomadClient(nomadConfig(effectiveEnv()));
       const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), config.ingress, log);
       const server = serveStatus(daemon, config.statusPort);
+      const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
+      for (const [what, s, port] of [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort]] as const) {
+        s.once('error', (e: Error) => {
+          log.warn(`cannot serve the router's ${what} on 127.0.0.1:${port} (${e.message}); stopping`);
+          process.exitCode = 1;
+          stop();
+        });
+      }
       const stop = () => {
         log.info('stopping');
         daemon.stop();
         server.close();
+        dns.close();
+        nomad.close();
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       log.info(`following Nomad at ${nomad.http.config.address}, configuring Caddy at ${config.caddyAdmin}`);
       await daemon.run();
-      nomad.close();
     });
 
   router
@@ -48,7 +58,7 @@ export function registerRouter(program: Command, out: Output): void {
         throw new Error(`the router at ${url} does not answer (${(e.cause as Error | undefined)?.message ?? e.message})`);
       })) as RouterStatus;
       if (opts.json) return out.result(JSON.stringify(status, null, 2));
-      const lines = [`nomad: ${status.nomad.ok ? 'ok' : `unreachable (${status.nomad.error})`}`];
+      const lines = [`nomad: ${status.nomad.ok ? 'ok' : `unreachable (${status.nomad.error})`}${status.nomad.following ? `, following its ${status.nomad.following}` : ''}`];
       lines.push(`last push to Caddy: ${status.lastPush ? `${status.lastPush.ok ? 'ok' : `failed (${status.lastPush.error})`} at ${status.lastPush.at}` : 'none yet'}`);
       for (const r of status.table.routes) lines.push(`${r.scheme}://${r.host}  ${r.owner}  ${r.upstreams.length ? r.upstreams.join(' ') : 'no healthy instance'}`);
       for (const c of status.table.conflicts) lines.push(`refused: ${c.claimant} claims ${c.host}, owned by ${c.owner}`);

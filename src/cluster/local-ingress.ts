@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CaddyAdmin } from '../router/caddy-admin.js';
 import { caddyConfig, DEFAULT_HSTS, PRIVATE_RANGES } from '../router/caddy-config.js';
@@ -12,6 +12,9 @@ export interface IngressPorts {
   readonly http: number;
   readonly caddyAdmin: number;
   readonly routerStatus: number;
+  readonly routerDns: number;
+  /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
+  readonly noInstance: number;
 }
 
 /** The local domain every deployment on this machine gets a name under. */
@@ -24,6 +27,8 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
     http: listeners.http,
     caddyAdmin: nomadHttpPort + 3,
     routerStatus: nomadHttpPort + 4,
+    routerDns: nomadHttpPort + 5,
+    noInstance: nomadHttpPort + 6,
   };
 }
 
@@ -37,11 +42,14 @@ export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, noma
   return {
     caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,
     statusPort: ports.routerStatus,
+    dnsPort: ports.routerDns,
     ingress: {
       httpsPort: ports.https,
       httpPort: ports.http,
       bindHost: '127.0.0.1',
       adminListen: `127.0.0.1:${ports.caddyAdmin}`,
+      upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
+      noInstancePort: ports.noInstance,
       tls: { mode: 'internal' },
       storageDir: join(layout.caddyDir, 'data'),
       hsts: DEFAULT_HSTS,
@@ -73,13 +81,15 @@ export async function startIngress(o: {
   const { layout, config } = o;
   mkdirSync(dirname(layout.routerConfigFile), { recursive: true });
   mkdirSync(layout.caddyDir, { recursive: true });
-  writeFileSync(layout.routerConfigFile, `${JSON.stringify(config, null, 2)}\n`);
+  const routerConfigText = `${JSON.stringify(config, null, 2)}\n`;
+  const routerConfigChanged = (existsSync(layout.routerConfigFile) ? readFileSync(layout.routerConfigFile, 'utf8') : '') !== routerConfigText;
+  writeFileSync(layout.routerConfigFile, routerConfigText);
   const tail = (file: string) => logTail(file, 10);
 
   const caddyPid = readPid(layout.caddyPid);
   if (caddyPid === undefined || !isRunning(caddyPid, o.caddyBinary)) {
     const { ingress } = config;
-    for (const port of [ingress.httpsPort, ingress.httpPort, Number(ingress.adminListen.split(':').pop())]) {
+    for (const port of [ingress.httpsPort, ingress.httpPort, Number(ingress.adminListen.split(':').pop()), ingress.noInstancePort]) {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1 is taken by another program: choose others with NOM_HTTPS_PORT / NOM_HTTP_PORT (or --port for the admin ports)`);
     }
     writeFileSync(layout.caddyConfigFile, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, ingress)));
@@ -94,8 +104,19 @@ export async function startIngress(o: {
     onTimeout: () => o.fail(`Caddy's admin API did not answer within 30s; its log ends:\n${tail(layout.caddyLog)}`),
   });
 
-  const routerPid = readPid(layout.routerPid);
+  let routerPid = readPid(layout.routerPid);
+  if (routerPid !== undefined && isRunning(routerPid) && routerConfigChanged) {
+    // A router started with other settings (an older nom, other ports) is replaced.
+    o.say('restarting the router: its configuration changed');
+    process.kill(routerPid, 'SIGTERM');
+    const stopping = routerPid;
+    await waitFor(async () => (isRunning(stopping) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => o.fail(`the router (pid ${stopping}) did not stop within 10s`) });
+    routerPid = undefined;
+  }
   if (routerPid === undefined || !isRunning(routerPid)) {
+    for (const port of [config.statusPort, config.dnsPort]) {
+      if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1, which the router needs, is taken by another program: choose other admin ports with --port`);
+    }
     const entry = process.argv[1]!;
     const pid = spawnDaemon(process.execPath, [entry, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...process.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
     writeFileSync(layout.routerPid, `${pid}\n`);

@@ -1,4 +1,5 @@
-import type { NomadHttp } from './http.js';
+import type { Indexed, NomadHttp } from './http.js';
+import type { AllocationListStub } from './jobs.js';
 
 export interface TaskEvent {
   Type: string;
@@ -46,8 +47,12 @@ export interface CheckResult {
 export class Allocations {
   constructor(private readonly http: NomadHttp) {}
   /** GET /v1/allocations (all namespaces with namespace=*). */
-  list(query: { namespace?: string } = {}): Promise<{ ID: string; JobID: string; Namespace: string; ClientStatus: string }[]> {
+  list(query: { namespace?: string } = {}): Promise<AllocationListStub[]> {
     return this.http.request('GET', '/v1/allocations', { query });
+  }
+  /** GET /v1/allocations as a blocking query: answers once the allocations' index passes `index`. */
+  listBlocking(query: { namespace?: string }, index: number, waitSeconds = 300): Promise<Indexed<AllocationListStub[]>> {
+    return this.http.blocking('/v1/allocations', index, waitSeconds, { query });
   }
   /** GET /v1/allocation/:id */
   read(id: string, query: { namespace?: string } = {}): Promise<Allocation> {

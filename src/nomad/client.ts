@@ -7,6 +7,7 @@ import { Jobs } from './jobs.js';
 import { Nodes } from './nodes.js';
 import { Deployments } from './deployments.js';
 import { Evaluations } from './evaluations.js';
+import { Events } from './events.js';
 import { Services } from './services.js';
 import { Variables } from './variables.js';
 
@@ -22,6 +23,7 @@ export class NomadClient {
   readonly deployments: Deployments;
   readonly variables: Variables;
   readonly services: Services;
+  readonly events: Events;
 
   constructor(config: NomadConfig) {
     this.http = new NomadHttp(config);
@@ -34,6 +36,7 @@ export class NomadClient {
     this.deployments = new Deployments(this.http);
     this.variables = new Variables(this.http);
     this.services = new Services(this.http);
+    this.events = new Events(this.http);
   }
 
   close(): void {

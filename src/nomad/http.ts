@@ -27,7 +27,7 @@ export class NomadError extends Error {
 }
 
 export interface RequestOptions {
-  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   readonly body?: unknown;
   readonly timeoutMs?: number;
   /** Safe to send twice: transient failures are retried (GETs always are). */
@@ -100,18 +100,54 @@ export class NomadHttp {
     });
   }
 
-  private async once<T>(method: string, path: string, options: RequestOptions): Promise<Indexed<T>> {
+  /** The URL, headers and payload of a call: the config's namespace and region unless the query says otherwise. */
+  private prepare(method: string, path: string, options: RequestOptions) {
     const url = new URL(this.config.address + path);
     const query = { namespace: this.config.namespace, region: this.config.region, ...options.query };
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const call = `${method} ${url.pathname}`;
+    for (const [k, v] of Object.entries(query)) {
+      for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) url.searchParams.append(k, String(one));
+    }
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = {};
     if (this.config.token) headers['X-Nomad-Token'] = this.config.token;
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    return { url, call: `${method} ${url.pathname}`, payload, headers, mod: url.protocol === 'https:' ? https : http };
+  }
 
+  /**
+   * A streaming GET (the event stream): `onLine` gets each line of the body as it arrives.
+   * Resolves when Nomad ends the stream or `signal` aborts it; rejects when it cannot be opened,
+   * breaks, or stays silent for `idleTimeoutMs` (Nomad sends a heartbeat every 10 s).
+   */
+  stream(path: string, options: RequestOptions & { signal?: AbortSignal; idleTimeoutMs?: number }, onLine: (line: string) => void): Promise<void> {
+    const { url, call, headers, mod } = this.prepare('GET', path, options);
+    return new Promise((resolve, reject) => {
+      const fail = (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code));
+      const req = mod.request(url, { headers, agent: this.agent, timeout: options.idleTimeoutMs ?? 35_000, signal: options.signal }, (r) => {
+        if ((r.statusCode ?? 0) < 200 || (r.statusCode ?? 0) >= 300) {
+          let body = '';
+          r.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => reject(new NomadError(call, r.statusCode, body, undefined, options.capability)));
+          return;
+        }
+        let pending = '';
+        r.setEncoding('utf8');
+        r.on('data', (chunk: string) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop()!;
+          for (const line of lines) if (line.trim()) onLine(line);
+        });
+        r.on('end', () => resolve());
+        r.on('error', (e: NodeJS.ErrnoException) => (options.signal?.aborted ? resolve() : fail(e)));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no data for ${(options.idleTimeoutMs ?? 35_000) / 1000}s`), { code: 'ETIMEDOUT' })));
+      req.on('error', (e: NodeJS.ErrnoException) => (options.signal?.aborted ? resolve() : fail(e)));
+      req.end();
+    });
+  }
+
+  private async once<T>(method: string, path: string, options: RequestOptions): Promise<Indexed<T>> {
+    const { url, call, payload, headers, mod } = this.prepare(method, path, options);
     const res = await new Promise<{ status: number; body: string; index: number }>((resolve, reject) => {
-      const mod = url.protocol === 'https:' ? https : http;
       const req = mod.request(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 }, (r) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));

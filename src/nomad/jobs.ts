@@ -1,5 +1,5 @@
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { NomadError, type NomadHttp } from './http.js';
+import { NomadError, type Indexed, type NomadHttp } from './http.js';
 
 export interface JobListStub {
   ID: string;
@@ -8,6 +8,10 @@ export interface JobListStub {
   Status: string;
   Type: string;
   SubmitTime: number;
+  Stop: boolean;
+  CreateIndex: number;
+  ModifyIndex: number;
+  JobModifyIndex: number;
   Meta?: Record<string, string> | null;
 }
 
@@ -72,6 +76,10 @@ export class Jobs {
   /** GET /v1/jobs */
   list(query: { namespace?: string; prefix?: string; meta?: boolean } = {}): Promise<JobListStub[]> {
     return this.http.request('GET', '/v1/jobs', { query, capability: read(query.namespace ?? 'default') });
+  }
+  /** GET /v1/jobs as a blocking query: answers once the job list's index passes `index`. */
+  listBlocking(query: { namespace?: string }, index: number, waitSeconds = 300): Promise<Indexed<JobListStub[]>> {
+    return this.http.blocking('/v1/jobs', index, waitSeconds, { query, capability: read(query.namespace ?? 'default') });
   }
   /** GET /v1/job/:id; undefined when there is no such job. */
   async read(id: string, namespace: string): Promise<RegisteredJob | undefined> {

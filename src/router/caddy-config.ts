@@ -1,4 +1,5 @@
-import type { RoutingTable } from './routing-table.js';
+import type { Route, RoutingTable } from './routing-table.js';
+import { srvName } from './upstream-dns.js';
 
 /** How the ingress is set up: where Caddy listens, how it gets certificates, what else it serves. */
 export interface IngressOptions {
@@ -8,6 +9,10 @@ export interface IngressOptions {
   readonly bindHost: string;
   /** Caddy's admin API, e.g. 127.0.0.1:2019: the router pushes configuration there. */
   readonly adminListen: string;
+  /** The router's upstream DNS as a Caddy network address, e.g. tcp/127.0.0.1:4651. */
+  readonly upstreamDns: string;
+  /** A loopback port where Caddy itself answers 503 for routes without a healthy instance. */
+  readonly noInstancePort: number;
   readonly tls:
     | { readonly mode: 'internal' }
     | { readonly mode: 'acme'; readonly email?: string | undefined }
@@ -34,17 +39,20 @@ type Json = Record<string, unknown>;
  */
 export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
   const hsts = { handler: 'headers', response: { set: { 'Strict-Transport-Security': [o.hsts] } } };
-  const proxy = (upstreams: readonly string[]): Json =>
-    upstreams.length
-      ? {
-          handler: 'reverse_proxy',
-          upstreams: upstreams.map((dial) => ({ dial })),
-          // Least-connections, and a refused connection is retried on another instance.
-          load_balancing: { selection_policy: { policy: 'least_conn' }, retries: 2, try_duration: '5s', try_interval: '250ms' },
-          // A configuration push must not cut websockets: close old streams only after this.
-          stream_close_delay: '1h',
-        }
-      : { handler: 'static_response', status_code: 503, headers: { 'Retry-After': ['5'] }, body: 'no healthy instance of this deployment yet\n' };
+  // Least-connections; a refused connection is retried on another instance (the list is asked
+  // again each try); a configuration push must not cut websockets, so old streams close late.
+  const balancing = { selection_policy: { policy: 'least_conn' }, retries: 2, try_duration: '5s', try_interval: '250ms' };
+  const resolver = { addresses: [o.upstreamDns] };
+  const proxy = (route: Route): Json => ({
+    handler: 'reverse_proxy',
+    // Instances come from the router's DNS, not from this document: they change without a
+    // configuration load. While the router is away, Caddy keeps the last answer.
+    dynamic_upstreams: { source: 'srv', name: srvName(route), refresh: '250ms', grace_period: '2s', resolver, dial_timeout: '1s' },
+    transport: { protocol: 'http', resolver },
+    load_balancing: balancing,
+    stream_close_delay: '1h',
+  });
+  const nomadProxy = (upstream: string): Json => ({ handler: 'reverse_proxy', upstreams: [{ dial: upstream }], load_balancing: balancing, stream_close_delay: '1h' });
   const unknown: Json = o.unknownHostRedirect
     ? { handler: 'static_response', status_code: 302, headers: { Location: [o.unknownHostRedirect] } }
     : { handler: 'static_response', status_code: 404, body: 'no deployment at this hostname\n' };
@@ -54,8 +62,8 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
   const listen = (port: number) => [`${o.bindHost}:${port}`];
 
   const httpsRoutes: Json[] = [
-    ...https.map((r) => ({ match: [{ host: [r.host] }], handle: [hsts, proxy(r.upstreams)], terminal: true })),
-    ...(o.nomad?.hostnames.length ? [{ match: [{ host: [...o.nomad.hostnames] }], handle: [hsts, proxy([o.nomad.upstream])], terminal: true }] : []),
+    ...https.map((r) => ({ match: [{ host: [r.host] }], handle: [hsts, proxy(r)], terminal: true })),
+    ...(o.nomad?.hostnames.length ? [{ match: [{ host: [...o.nomad.hostnames] }], handle: [hsts, nomadProxy(o.nomad.upstream)], terminal: true }] : []),
     { handle: [unknown] },
   ];
   const redirectHosts = [...https.map((r) => r.host), ...(o.nomad?.hostnames ?? [])];
@@ -66,7 +74,7 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
         {
           handler: 'subroute',
           // HSTS on plain HTTP too, unless the client asks otherwise with X-HSTS: off.
-          routes: [{ match: [{ not: [{ header: { 'X-Hsts': ['off'] } }] }], handle: [hsts] }, { handle: [proxy(r.upstreams)] }],
+          routes: [{ match: [{ not: [{ header: { 'X-Hsts': ['off'] } }] }], handle: [hsts] }, { handle: [proxy(r)] }],
         },
       ],
       terminal: true,
@@ -101,6 +109,12 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
             trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] },
           },
           http: { listen: listen(o.httpPort), routes: httpRoutes, trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] } },
+          // Where a route without a healthy instance is sent (the router's DNS names it).
+          unavailable: {
+            listen: [`127.0.0.1:${o.noInstancePort}`],
+            routes: [{ handle: [{ handler: 'static_response', status_code: 503, headers: { 'Retry-After': ['5'] }, body: 'no healthy instance of this deployment yet\n' }] }],
+            automatic_https: { disable: true },
+          },
         },
       },
       tls,

@@ -8,11 +8,13 @@ export interface RouterConfig {
   readonly caddyAdmin: string;
   /** Loopback port of the router's status and TLS-permission endpoint. */
   readonly statusPort: number;
+  /** Loopback port of the router's upstream DNS (TCP), which `ingress.upstreamDns` names for Caddy. */
+  readonly dnsPort: number;
 }
 
 export function readRouterConfig(file: string): RouterConfig {
   const config = JSON.parse(readFileSync(file, 'utf8')) as RouterConfig;
-  for (const key of ['ingress', 'caddyAdmin', 'statusPort'] as const) {
+  for (const key of ['ingress', 'caddyAdmin', 'statusPort', 'dnsPort'] as const) {
     if (config[key] === undefined) throw new Error(`${file} lacks "${key}"`);
   }
   return config;

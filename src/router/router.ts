@@ -1,89 +1,154 @@
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { NomadClient } from '../nomad/client.js';
+import type { AllocationListStub } from '../nomad/jobs.js';
 import type { CaddyAdmin } from './caddy-admin.js';
 import { caddyConfig, type IngressOptions } from './caddy-config.js';
-import { routingTable, type Route, type RoutingTable, type ServiceInstance } from './routing-table.js';
+import { NomadWatch, type WatchLog } from './nomad-watch.js';
+import { owners, routingTable, type JobServices, type RoutingTable, type ServiceInstance } from './routing-table.js';
+import { addressName, dnsAnswer, type DnsAnswer } from './upstream-dns.js';
 
-export interface RouterLog {
-  info(line: string): void;
-  warn(line: string): void;
-}
+export type RouterLog = WatchLog;
 
 export interface RouterStatus {
   readonly table: RoutingTable;
-  readonly nomad: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string };
+  readonly nomad: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string; readonly following?: string };
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
 }
 
-const POLL_MS = 500;
+/** What the router last read from Nomad. */
+interface ClusterView {
+  readonly jobs: readonly JobServices[];
+  readonly instances: readonly ServiceInstance[];
+  readonly allocations: ReadonlyMap<string, AllocationListStub>;
+}
+
+/** A round runs this often; sooner when Nomad says something changed. */
+const TICK_MS = 250;
+/** Checks of an instance not yet healthy are read every round; of a healthy one, this often. */
+const HEALTHY_RECHECK_MS = 1000;
+/** Everything is read again this often even without a change event, to be safe. */
+const RESYNC_MS = 30_000;
+/** Caddy's running configuration is compared with ours this often (a restarted Caddy is empty). */
+const CADDY_CHECK_MS = 500;
 
 /**
- * Follows Nomad's service registrations in every namespace and the health of their
- * allocations, turns them into a routing table, and keeps Caddy's configuration equal to the
- * document made from it. It pushes only what it read from Nomad: while Nomad cannot be read,
- * Caddy keeps the last good configuration; when Caddy restarts empty, the routes come back.
+ * Follows Nomad's jobs, service registrations and the health of their allocations in every
+ * namespace, turns them into a routing table, and keeps Caddy in step: the hostnames go into
+ * Caddy's configuration (pushed whole, only when they change), the instances are answered from
+ * the router's DNS (so they change without a configuration load). It pushes only what it read
+ * from Nomad: while Nomad cannot be read, Caddy and the DNS keep the last good state; when Caddy
+ * restarts empty, the routes come back.
  */
 export class Router {
   private pushed: unknown;
   private pushedRoutes: unknown;
   private status: RouterStatus = { table: { routes: [], conflicts: [] }, nomad: { ok: false, at: new Date().toISOString() }, lastPush: undefined };
+  private ready = false;
+  private view: ClusterView | undefined;
+  private changed = true;
+  private lastRead = 0;
+  private lastCaddyCheck = 0;
+  private readonly health = new Map<string, { healthy: boolean; at: number }>();
+  private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
   private knownConflicts = new Set<string>();
   private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly watch: NomadWatch;
 
   constructor(
     private readonly nomad: NomadClient,
     private readonly caddy: CaddyAdmin,
     private readonly ingress: IngressOptions,
     private readonly log: RouterLog,
-  ) {}
+  ) {
+    this.watch = new NomadWatch(nomad, () => {
+      this.changed = true;
+      this.wake?.();
+    }, log);
+  }
 
   current(): RouterStatus {
-    return this.status;
+    return { ...this.status, nomad: { ...this.status.nomad, following: this.watch.mode === 'events' ? `event stream (index ${this.watch.lastIndex})` : 'lists by blocking queries' } };
+  }
+
+  /** The DNS answer for a route's instances or an instance's address (SERVFAIL before the first read). */
+  answer(name: string, type: string): DnsAnswer {
+    return dnsAnswer(this.ready ? this.status.table : undefined, name, type, { target: addressName('127.0.0.1'), port: this.ingress.noInstancePort });
   }
 
   stop(): void {
     this.stopped = true;
+    this.watch.stop();
+    this.wake?.();
   }
 
   async run(): Promise<void> {
+    const watching = this.watch.run();
     while (!this.stopped) {
       const began = Date.now();
       await this.step();
-      await new Promise((r) => setTimeout(r, Math.max(0, POLL_MS - (Date.now() - began))));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, TICK_MS - (Date.now() - began)));
+        // A change wakes the loop early, after a moment to gather the rest of its batch.
+        this.wake = () => (clearTimeout(timer), setTimeout(resolve, 20));
+      });
+      this.wake = undefined;
     }
+    await watching;
   }
 
-  /** One round: read Nomad, compute, push if different from what Caddy runs. */
+  /** One round: read what changed, recheck health that is due, recompute, push if needed. */
   async step(): Promise<void> {
-    let table: RoutingTable;
     try {
-      table = await this.keepLiveRoutes(routingTable(...(await this.readNomad())));
-      this.status = { ...this.status, table, nomad: { ok: true, at: new Date().toISOString() } };
+      if (this.changed || !this.view || Date.now() - this.lastRead > RESYNC_MS) {
+        this.changed = false;
+        this.view = await this.readView();
+        this.lastRead = Date.now();
+      }
+      await this.recheckHealth(this.view);
+      if (!this.status.nomad.ok) this.log.info(`Nomad answers; following it by ${this.watch.mode === 'events' ? 'its event stream' : 'blocking queries'}`);
+      this.status = { ...this.status, nomad: { ok: true, at: new Date().toISOString() } };
     } catch (e) {
-      if (this.status.nomad.ok) this.log.warn(`cannot read Nomad (${(e as Error).message}): Caddy keeps the last configuration`);
+      this.changed = true;
+      if (this.status.nomad.ok || !this.status.nomad.error) this.log.warn(`cannot read Nomad (${(e as Error).message}): Caddy keeps its routes and instances`);
       this.status = { ...this.status, nomad: { ok: false, error: (e as Error).message, at: new Date().toISOString() } };
       return;
     }
+
+    const view = this.view;
+    const table = routingTable({
+      jobs: view.jobs,
+      instances: view.instances,
+      healthy: (id) => this.health.get(id)?.healthy ?? false,
+      previousOwners: owners(this.status.table),
+    });
+    // The DNS answers from this table from now on: instances change here, without a push.
+    this.status = { ...this.status, table };
+    this.ready = true;
+    if (!isDeepStrictEqual(table.routes, this.pushedRoutes)) {
+      this.log.info(`routes: ${table.routes.map((r) => `${r.scheme}://${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
+      this.pushedRoutes = table.routes;
+    }
     for (const c of table.conflicts) {
-      const key = `${c.host} ${c.claimant}`;
-      if (!this.knownConflicts.has(key)) this.log.warn(`${c.claimant} claims ${c.host}, which belongs to ${c.owner}: not routed`);
+      if (!this.knownConflicts.has(`${c.host} ${c.claimant}`)) this.log.warn(`${c.claimant} claims ${c.host}, which belongs to ${c.owner}: not routed`);
     }
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
+    await this.push(caddyConfig(table, this.ingress));
+  }
 
-    const config = caddyConfig(table, this.ingress);
+  /** Loads `config` into Caddy when it differs from the last push, or when Caddy lost it. */
+  private async push(config: unknown): Promise<void> {
     try {
       if (isDeepStrictEqual(config, this.pushed)) {
-        // Unchanged, unless Caddy restarted and forgot it: then it gets it again.
+        if (Date.now() - this.lastCaddyCheck < CADDY_CHECK_MS) return;
+        this.lastCaddyCheck = Date.now();
         if (isDeepStrictEqual(await this.caddy.config(), config)) return;
         this.log.warn('Caddy is not running the routes (restarted?): pushing them again');
       }
       await this.caddy.load(config);
-      if (!isDeepStrictEqual(table.routes, this.pushedRoutes)) {
-        this.log.info(`routes: ${table.routes.map((r) => `${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
-      }
       this.pushed = config;
-      this.pushedRoutes = table.routes;
+      this.lastCaddyCheck = Date.now();
       this.status = { ...this.status, lastPush: { ok: true, at: new Date().toISOString() } };
     } catch (e) {
       const error = (e as Error).message;
@@ -92,25 +157,33 @@ export class Router {
     }
   }
 
-  /**
-   * A hostname whose instances all deregistered stays routed (answering 503) while its job is
-   * still meant to run: a restarting node or a job between allocations must not fall through to
-   * the unknown-host page, nor lose its certificate.
-   */
-  private async keepLiveRoutes(table: RoutingTable): Promise<RoutingTable> {
-    const gone = this.status.table.routes.filter((r) => !table.routes.some((n) => n.host === r.host && n.scheme === r.scheme));
-    const kept: Route[] = [];
-    for (const r of gone) {
-      const [namespace, ...id] = r.owner.split('/');
-      const job = await this.nomad.jobs.read(id.join('/'), namespace!);
-      if (job && !job.Stop && job.Status !== 'dead') kept.push({ ...r, upstreams: [] });
+  /** Running jobs and their declared services, every registration, every allocation. */
+  private async readView(): Promise<ClusterView> {
+    const stubs = (await this.nomad.jobs.list({ namespace: '*' })).filter((j) => !j.Stop && j.Status !== 'dead');
+    const jobs: JobServices[] = [];
+    for (const stub of stubs) {
+      const key = `${stub.Namespace}/${stub.ID}`;
+      let cached = this.specs.get(key);
+      if (cached?.jobModifyIndex !== stub.JobModifyIndex) {
+        const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
+        if (!job) continue;
+        const services = job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: typeof g.Services }).Services ?? [])]);
+        cached = {
+          jobModifyIndex: stub.JobModifyIndex,
+          job: {
+            namespace: stub.Namespace,
+            jobId: stub.ID,
+            createIndex: stub.CreateIndex,
+            services: services.filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
+          },
+        };
+        this.specs.set(key, cached);
+      }
+      jobs.push(cached.job);
     }
-    if (!kept.length) return table;
-    return { ...table, routes: [...table.routes, ...kept].sort((a, b) => `${a.scheme}://${a.host}`.localeCompare(`${b.scheme}://${b.host}`)) };
-  }
+    const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
+    for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
 
-  /** Every registration in every namespace, and which allocations are healthy. */
-  private async readNomad(): Promise<[ServiceInstance[], (allocId: string) => boolean]> {
     const { value: namespaces } = await this.nomad.services.list();
     const instances: ServiceInstance[] = [];
     for (const ns of namespaces) {
@@ -123,14 +196,33 @@ export class Router {
         }
       }
     }
-    const healthy = new Set<string>();
-    for (const allocId of new Set(instances.map((i) => i.allocId))) {
-      const ns = instances.find((i) => i.allocId === allocId)!.namespace;
-      // An instance joins once all its checks pass; one without checks counts as healthy.
-      const checks = await this.nomad.allocations.checks(allocId, ns).catch(() => undefined);
-      if (checks && Object.values(checks).every((c) => c.Status === 'success')) healthy.add(allocId);
-    }
-    return [instances, (id) => healthy.has(id)];
+    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
+    return { jobs, instances, allocations };
+  }
+
+  /**
+   * An instance joins once all its checks pass (one without checks, once running and not marked
+   * unhealthy by its deployment) and leaves as soon as one fails. Instances not yet healthy are
+   * checked every round, healthy ones every second.
+   */
+  private async recheckHealth(view: ClusterView): Promise<void> {
+    const now = Date.now();
+    const registered = new Map(view.instances.map((i) => [i.allocId, i.namespace]));
+    for (const id of this.health.keys()) if (!registered.has(id)) this.health.delete(id);
+    await Promise.all(
+      [...registered].map(async ([allocId, namespace]) => {
+        const known = this.health.get(allocId);
+        if (known && now - known.at < (known.healthy ? HEALTHY_RECHECK_MS : 0)) return;
+        const alloc = view.allocations.get(allocId);
+        if (alloc && alloc.ClientStatus !== 'running') return void this.health.set(allocId, { healthy: false, at: now });
+        // An allocation whose node does not answer keeps the health it had.
+        const results = await this.nomad.allocations.checks(allocId, namespace).catch(() => undefined);
+        if (!results) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
+        const checks = Object.values(results);
+        const healthy = checks.length ? checks.every((c) => c.Status === 'success') : alloc?.DeploymentStatus?.Healthy !== false;
+        this.health.set(allocId, { healthy, at: now });
+      }),
+    );
   }
 }
 

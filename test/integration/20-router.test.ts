@@ -4,7 +4,7 @@
  * hijacking, unknown hostnames, HSTS, websockets across config pushes, restarts.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -87,16 +87,23 @@ function houseJob(project: string, tag: string, extra: Record<string, string> = 
   return result.job;
 }
 
-function nomDeploy(project: string, tag: string, extra: Record<string, string> = {}) {
+/** `nom deploy` as a pipeline on main would run it; resolves when it exits 0. */
+function nomDeploy(project: string, tag: string, extra: Record<string, string> = {}): Promise<void> {
   jobs.add(project);
   const env = {
     PATH: process.env.PATH!, NOMAD_ADDR: process.env.NOMAD_ADDR!, NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
     CI_PROJECT_PATH_SLUG: project, CI_PROJECT_NAME: project, CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
     CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_CHECK_PATH: '/healthcheck', ...extra,
   };
-  const run = spawnSync(process.execPath, [NOM, 'deploy'], { env, encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NOM, 'deploy'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nom deploy exited ${code}:\n${stderr}`))));
+  });
 }
+
+const routerStatus = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
 
 /** Polls until `check` holds for what `host` answers over HTTPS. */
 async function until(host: string, check: (r: Reply) => boolean, what: string, timeoutMs = 30_000): Promise<Reply> {
@@ -115,7 +122,7 @@ const HOST = 'router-it.nom.localhost';
 
 describe('the router', () => {
   it('serves a deployment at its hostname over HTTPS with the internal CA, with HSTS', async () => {
-    nomDeploy('router-it', TAG);
+    await nomDeploy('router-it', TAG);
     const r = await until(HOST, (x) => x.status === 200, '200');
     assert.match(r.body, /router-it\.nom\.localhost/);
     assert.equal(r.headers['strict-transport-security'], 'max-age=15724800; includeSubdomains');
@@ -150,7 +157,7 @@ describe('the router', () => {
   });
 
   it('balances over both instances when there are two', async () => {
-    nomDeploy('router-it', TAG, { NOMAD_VAR_COUNT: '2' });
+    await nomDeploy('router-it', TAG, { NOMAD_VAR_COUNT: '2' });
     const seen = new Set<string>();
     await waitFor(
       async () => {
@@ -190,8 +197,7 @@ describe('the router', () => {
     await nomad.jobs.register(hijacker);
     await waitFor(
       async () => {
-        const status = JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
-        return status.table.conflicts.some((c: { host: string; claimant: string }) => c.host === HOST && c.claimant === 'default/router-hijack') ? true : undefined;
+        return routerStatus().table.conflicts.some((c: { host: string; claimant: string }) => c.host === HOST && c.claimant === 'default/router-hijack') ? true : undefined;
       },
       { timeoutMs: 60_000, onTimeout: () => new Error('nom router status shows no refused claim') },
     );
@@ -201,6 +207,33 @@ describe('the router', () => {
       const r = await viaHttps(HOST);
       assert.ok(ownerAllocs.has(String(r.headers['x-instance'])), `request served by ${r.headers['x-instance']}, not router-it (first was ${owner})`);
     }
+  });
+
+  it('redeploys without reloading Caddy: one keep-alive connection carries every request through a canary rollout', async () => {
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const get = () =>
+      fetchOnce((onReply) =>
+        https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: HOST, path: '/', ca: CA, agent, headers: { Host: `${HOST}:${HTTPS_PORT}` } }, onReply).on('socket', (s) => sockets.add(s)),
+      );
+    assert.equal((await get()).status, 200);
+    const pushedBefore = routerStatus().lastPush.at;
+    let done = false;
+    const deploying = nomDeploy('router-it', `${TAG}-v3`, { NOMAD_VAR_COUNT: '2' }).finally(() => (done = true));
+    let served = 0;
+    const versions = new Set<string>();
+    while (!done) {
+      const r = await get();
+      assert.equal(r.status, 200, `request ${served + 1} during the rollout answered ${r.status}: ${r.body.slice(0, 200)}`);
+      versions.add(String(r.headers['x-instance']));
+      served++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await deploying;
+    agent.destroy();
+    assert.equal(sockets.size, 1, `${sockets.size} connections were needed for ${served} requests`);
+    assert.equal(routerStatus().lastPush.at, pushedBefore, 'the router loaded a new Caddy configuration for a redeploy');
+    assert.ok(versions.size >= 3, `the requests met only ${versions.size} instances: the new ones never served`);
   });
 
   it('keeps a websocket open and echoing across three unrelated config pushes', async () => {
@@ -246,7 +279,7 @@ describe('the router', () => {
     }
     const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
     assert.equal(up.status, 0, up.stderr);
-    const status = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
+    const status = routerStatus;
     await waitFor(async () => (status().nomad.ok ? true : undefined), { timeoutMs: 30_000, onTimeout: () => new Error('the router did not reach Nomad again') });
     // While its job is meant to run, the hostname stays routed (503 until an instance is healthy
     // again), even if Nomad replaced every allocation in the restart.
@@ -256,7 +289,7 @@ describe('the router', () => {
       assert.notEqual((await viaHttp(HOST)).status, 302, 'a running job\'s hostname fell through to the unknown-host page');
     }
     // And it follows Nomad again: a new deployment is routed.
-    nomDeploy('router-after', TAG);
+    await nomDeploy('router-after', TAG);
     await until('router-after.nom.localhost', (r) => r.status === 200, 'a deployment made after the restart', 60_000);
   });
 });
