@@ -6,7 +6,8 @@
 #   scripts/with-local-cluster.sh <command> [args…]
 #
 # The command sees NOMAD_ADDR, NOMAD_TOKEN, NOM_HOME, NOM_INGRESS_HTTPS, NOM_INGRESS_HTTP,
-# NOM_CA_CERT (Caddy and the router run too), and the demo image as
+# NOM_CA_CERT (Caddy and the router run too), NOM_PEBBLE_CERTS (a test ACME CA's certificates;
+# its binaries are in the cache), and the demo image as
 # NOM_TEST_IMAGE_REPO:NOM_TEST_IMAGE_TAG (plus -v2, a visibly different version, and -v3, a
 # copy of v2). Exit code 77 means a prerequisite is missing (the reason is on stderr).
 set -euo pipefail
@@ -31,6 +32,10 @@ if ! command -v caddy >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME
   command -v go >/dev/null || missing "no caddy binary and no Go toolchain to build one"
   bash scripts/build-caddy.sh >/dev/null || missing "scripts/build-caddy.sh failed"
 fi
+
+# Pebble, a test ACME CA, for the router's ACME tests: built from the proxy, seconds when cached.
+export NOM_PEBBLE_CERTS
+NOM_PEBBLE_CERTS=$(bash scripts/build-pebble.sh | tail -n 1) || missing "scripts/build-pebble.sh failed"
 
 export NOM_HOME
 NOM_HOME=$(mktemp -d /tmp/nom-test.XXXXXX)

@@ -77,10 +77,13 @@ export async function startIngress(o: {
   token: string;
   say: (line: string) => void;
   fail: (message: string) => Error;
+  /** How to run `nom` for the router; this process's own command line by default. */
+  nomCommand?: readonly string[];
 }): Promise<void> {
   const { layout, config } = o;
   mkdirSync(dirname(layout.routerConfigFile), { recursive: true });
   mkdirSync(layout.caddyDir, { recursive: true });
+  mkdirSync(dirname(layout.sessionsFile), { recursive: true });
   const routerConfigText = `${JSON.stringify(config, null, 2)}\n`;
   const routerConfigChanged = (existsSync(layout.routerConfigFile) ? readFileSync(layout.routerConfigFile, 'utf8') : '') !== routerConfigText;
   writeFileSync(layout.routerConfigFile, routerConfigText);
@@ -117,8 +120,8 @@ export async function startIngress(o: {
     for (const port of [config.statusPort, config.dnsPort]) {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1, which the router needs, is taken by another program: choose other admin ports with --port`);
     }
-    const entry = process.argv[1]!;
-    const pid = spawnDaemon(process.execPath, [entry, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...process.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
+    const [command, ...args] = o.nomCommand ?? [process.execPath, process.argv[1]!];
+    const pid = spawnDaemon(command!, [...args, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...process.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
     writeFileSync(layout.routerPid, `${pid}\n`);
     appendFileSync(layout.sessionsFile, `${pid}\n`);
   }

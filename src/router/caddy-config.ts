@@ -15,8 +15,8 @@ export interface IngressOptions {
   readonly noInstancePort: number;
   readonly tls:
     | { readonly mode: 'internal' }
-    | { readonly mode: 'acme'; readonly email?: string | undefined }
-    | { readonly mode: 'on-demand'; readonly permissionUrl: string; readonly email?: string | undefined };
+    | ({ readonly mode: 'acme' } & AcmeOptions)
+    | ({ readonly mode: 'on-demand'; readonly permissionUrl: string } & AcmeOptions);
   /** Where Caddy keeps certificates and its internal CA. */
   readonly storageDir: string;
   /** Where requests for hostnames nothing routes are sent; a 404 page when unset. */
@@ -26,6 +26,15 @@ export interface IngressOptions {
   readonly trustedProxies: readonly string[];
   /** The Nomad UI and API at the cluster's own hostname(s). */
   readonly nomad?: { readonly hostnames: readonly string[]; readonly upstream: string } | undefined;
+}
+
+/** Where certificates come from in the ACME modes; Let's Encrypt unless `ca` says otherwise. */
+export interface AcmeOptions {
+  readonly email?: string | undefined;
+  /** The ACME directory URL of another CA (Let's Encrypt's staging, a private step-ca…). */
+  readonly ca?: string | undefined;
+  /** PEM files of roots to trust for that CA's own HTTPS endpoint. */
+  readonly caRootFiles?: readonly string[] | undefined;
 }
 
 export const DEFAULT_HSTS = 'max-age=15724800; includeSubdomains';
@@ -85,7 +94,15 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
     { handle: [unknown] },
   ];
 
-  const issuer = o.tls.mode === 'internal' ? { module: 'internal' } : { module: 'acme', ...(o.tls.email ? { email: o.tls.email } : {}) };
+  const issuer =
+    o.tls.mode === 'internal'
+      ? { module: 'internal' }
+      : {
+          module: 'acme',
+          ...(o.tls.ca ? { ca: o.tls.ca } : {}),
+          ...(o.tls.email ? { email: o.tls.email } : {}),
+          ...(o.tls.caRootFiles?.length ? { trusted_roots_pem_files: [...o.tls.caRootFiles] } : {}),
+        };
   const tls: Json = {
     automation: {
       policies: [{ issuers: [issuer], ...(o.tls.mode === 'on-demand' ? { on_demand: true } : {}) }],
