@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +127,26 @@ describe('the router', () => {
     const r = await until(HOST, (x) => x.status === 200, '200');
     assert.match(r.body, /router-it\.nom\.localhost/);
     assert.equal(r.headers['strict-transport-security'], 'max-age=15724800; includeSubdomains');
+  });
+
+  it('speaks HTTP/2, and serves the Nomad API at the cluster\'s own hostname', async () => {
+    const session = http2.connect(`https://127.0.0.1:${HTTPS_PORT}`, { ca: CA, servername: HOST });
+    try {
+      const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ':path': '/', ':authority': `${HOST}:${HTTPS_PORT}` });
+        let body = '';
+        let status = 0;
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status, body })).on('error', reject);
+      });
+      assert.equal(session.alpnProtocol, 'h2');
+      assert.equal(reply.status, 200);
+      assert.match(reply.body, /router-it\.nom\.localhost/);
+    } finally {
+      session.close();
+    }
+    const api = await viaHttps('nom.localhost', '/v1/agent/health', { 'X-Nomad-Token': process.env.NOMAD_TOKEN! });
+    assert.equal(api.status, 200, api.body);
   });
 
   it('redirects plain HTTP to HTTPS', async () => {
