@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build a minimal Node base image without any container registry: this machine's own
-# node binary, the shared libraries it links, and a few files in /etc, imported with
-# `docker import`. Apps bundled into one .mjs file (examples/hello-world) run on it.
+# node binary, a shell and a few coreutils, the shared libraries they link, and a few files in
+# /etc, imported with `docker import`. Apps bundled into one .mjs file (examples/hello-world) run on it.
 #
 #   scripts/build-base-image.sh [TAG]     TAG: nom-node-base:local (default)
 #   env: NOM_BASE_IMAGE (same as the argument), NOM_NODE (node binary; default: node on PATH)
@@ -14,7 +14,7 @@ die() { echo "build-base-image: error: $*" >&2; exit 1; }
 say() { echo "build-base-image: $*" >&2; }
 
 # Bump when the rootfs layout below changes, so existing images get rebuilt.
-LAYOUT_REV=1
+LAYOUT_REV=2
 
 tag="${1:-${NOM_BASE_IMAGE:-nom-node-base:local}}"
 # An explicit tag other than latest: Nomad's docker driver always pulls :latest images,
@@ -52,6 +52,8 @@ trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
 mkdir -p "$root"/{usr/local/bin,etc,tmp,app}
 chmod 1777 "$root/tmp"
+# The app's directory is writable by its user (nobody), as `nom cp` hot-copies files into it.
+chmod 1777 "$root/app"
 
 # node itself, at the PATH location the image declares.
 cp "$node_bin" "$root/usr/local/bin/node"
@@ -64,19 +66,33 @@ cp "$node_bin" "$root/usr/local/bin/node"
 # cp -L copies the file a symlink points at (the loader path is a symlink on Debian),
 # and copying to the reported path keeps it where the loader's default search looks,
 # so no /etc/ld.so.cache is needed.
-ldd_out=$(ldd "$node_bin" 2>&1) || true
-if grep -q 'not a dynamic executable' <<<"$ldd_out"; then
-  say "$node_bin is static: no libraries to copy"
-else
+copy_libs() { # the shared libraries of binary $1
+  local ldd_out libs missing
+  ldd_out=$(ldd "$1" 2>&1) || true
+  if grep -q 'not a dynamic executable' <<<"$ldd_out"; then return 0; fi
   missing=$(grep 'not found' <<<"$ldd_out" || true)
-  [ -z "$missing" ] || die "ldd $node_bin lists libraries it cannot find:"$'\n'"$missing"
+  [ -z "$missing" ] || die "ldd $1 lists libraries it cannot find:"$'\n'"$missing"
   libs=$(awk '$2 == "=>" && $3 ~ /^\// { print $3; next } $1 ~ /^\// { print $1 }' <<<"$ldd_out")
-  [ -n "$libs" ] || die "could not read the libraries of $node_bin from ldd:"$'\n'"$ldd_out"
+  [ -n "$libs" ] || die "could not read the libraries of $1 from ldd:"$'\n'"$ldd_out"
   while IFS= read -r lib; do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
   done <<<"$libs"
-fi
+}
+copy_libs "$node_bin"
+
+# A shell and a few tools, so operators can `nom ssh` in and `nom cp` files to it: dash as
+# /bin/sh and these coreutils, from this machine, with their libraries.
+mkdir -p "$root/bin"
+sh_bin=$(readlink -f "$(command -v dash || command -v sh)")
+cp "$sh_bin" "$root/bin/sh"
+copy_libs "$sh_bin"
+for tool in cat ls mkdir mv rm wc sha256sum sleep env id; do
+  tool_bin=$(command -v "$tool") || die "$tool not found on this machine (coreutils)"
+  tool_bin=$(readlink -f "$tool_bin")
+  cp "$tool_bin" "$root/bin/$tool"
+  copy_libs "$tool_bin"
+done
 
 # Users for USER 65534 and for os.userInfo(); nsswitch so name lookups read /etc/hosts
 # (Docker mounts hosts and resolv.conf) before DNS, as on a normal system.
@@ -110,10 +126,12 @@ tar -C "$root" --numeric-owner --owner=0 --group=0 --sort=name -c . |
     --message "nom node base image: node $node_version from $node_bin" \
     - "$tag" >&2 || die "docker import failed (see above)"
 
-# The image must run node on its own, without the host's files.
+# The image must run node and its shell on its own, without the host's files.
 got=$(docker run --rm --network none "$tag" node -p process.version 2>&1) ||
   die "$tag was imported but cannot run node: $got"
 [ "$got" = "$node_version" ] || die "$tag runs node $got, expected $node_version"
+got=$(docker run --rm --network none "$tag" sh -c 'echo data | sha256sum | wc -c' 2>&1) ||
+  die "$tag was imported but its shell and tools do not run: $got"
 
 # The image this tag used to name is now untagged; drop it unless something still uses it.
 if [ -n "$old_id" ] && [ "$old_id" != "$(docker image inspect --format '{{ .Id }}' "$tag")" ]; then

@@ -4,6 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Programs the tests drive: tmux (an interactive `nom ssh` in a terminal) and zsh (completion).
+missing=()
+for tool in tmux zsh; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing ${missing[*]} (Debian packages)" >&2
+    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+  else
+    echo "test: the tests need ${missing[*]}: install them (apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+fi
+
 npm run --silent typecheck
 npm run --silent build
 # The demo app has its own dependencies (ws) and its own tests.

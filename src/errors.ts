@@ -12,6 +12,14 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * A command could not do what was asked, for a reason people can act on (no such job, no
+ * running allocation…): the CLI prints its one line and exits with code 1.
+ */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
 /** Thrown by a value parser: says what was expected; the caller adds which variable and value. */
 export class ValueProblem extends Error {
   override name = 'ValueProblem';

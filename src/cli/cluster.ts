@@ -3,18 +3,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { down, envLines, up } from '../cluster/local-cluster.js';
-import { localLayout, nomHome, type LocalClusterState } from '../cluster/local-layout.js';
+import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
 import type { Output } from './output.js';
 
 function port(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new InvalidArgumentError('expected a port number from 1024 to 65533 (it and the next two are used)');
   return n;
-}
-
-function recordedState(home: string): LocalClusterState | undefined {
-  const file = localLayout(home).stateFile;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalClusterState) : undefined;
 }
 
 export function registerCluster(program: Command, out: Output): void {
@@ -27,7 +22,7 @@ export function registerCluster(program: Command, out: Output): void {
     .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean }) => {
       const home = nomHome(process.env, homedir());
       const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
-      const recorded = recordedState(home);
+      const recorded = readLocalState(home);
       const httpPort = opts.port ?? recorded?.httpPort ?? envPort ?? 4646;
       // Like the Nomad port: the environment, else what this cluster used before, else the default.
       const listener = (name: 'NOM_HTTPS_PORT' | 'NOM_HTTP_PORT', before: string | undefined, fallback: number) =>
@@ -70,7 +65,7 @@ export function registerCluster(program: Command, out: Output): void {
     .description('print export lines for NOMAD_ADDR and NOMAD_TOKEN of the local cluster: eval "$(nom env)"')
     .action(() => {
       const home = nomHome(process.env, homedir());
-      const state = recordedState(home);
+      const state = readLocalState(home);
       const tokenFile = localLayout(home).tokenFile;
       if (!state || !existsSync(tokenFile)) throw new Error(`no local cluster in ${home}: run \`nom up\` first`);
       const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());

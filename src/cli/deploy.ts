@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { localCiEnv } from '../context/local-git.js';
@@ -48,6 +48,8 @@ export function registerDeploy(program: Command, out: Output): void {
         const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
         if (!registry) throw new Error(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
         env = localCiEnv(readGitFacts(source), env, registry);
+        // Build arguments make another image from the same source: another tag.
+        if (opts.buildArg.length) env.CI_COMMIT_SHA = `${env.CI_COMMIT_SHA}-args-${createHash('sha256').update(opts.buildArg.join('\n')).digest('hex').slice(0, 8)}`;
         env.NOMAD_ADDR ??= 'http://127.0.0.1:4646';
         const image = `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}`;
         log.info(`building ${image} from ${source}`);

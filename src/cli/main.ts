@@ -1,13 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/local-cluster.js';
 import { DeployError } from '../deploy/deploy-error.js';
-import { InputError } from '../errors.js';
+import { CommandError, InputError } from '../errors.js';
+import { NomadError } from '../nomad/http.js';
 import { processOutput } from './output.js';
 import { registerCluster } from './cluster.js';
 import { registerDeploy } from './deploy.js';
 import { registerRender } from './render.js';
 import { registerStop } from './stop.js';
 import { registerRouter } from './router.js';
+import { registerStatus } from './status.js';
+import { registerLogs } from './logs.js';
+import { registerExec } from './exec.js';
+import { registerVersions } from './versions.js';
+import { registerOverview } from './overview.js';
+import { registerCompletion } from './completion.js';
 import { EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -24,6 +31,12 @@ registerCluster(program, processOutput);
 registerDeploy(program, processOutput);
 registerStop(program, processOutput);
 registerRouter(program, processOutput);
+registerStatus(program, processOutput);
+registerLogs(program, processOutput);
+registerExec(program, processOutput);
+registerVersions(program, processOutput);
+registerOverview(program, processOutput);
+registerCompletion(program, processOutput);
 
 try {
   await program.parseAsync(process.argv);
@@ -37,7 +50,7 @@ function report(e: unknown): number {
     for (const line of e.lines) processOutput.say(`nom: ${line}`);
     return e.exitCode;
   }
-  if (e instanceof ClusterError) {
+  if (e instanceof ClusterError || e instanceof CommandError || e instanceof NomadError) {
     processOutput.say(`nom: ${e.message}`);
     return EXIT.failure;
   }

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
-import { localLayout, nomHome, type LocalClusterState } from '../cluster/local-layout.js';
+import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { CaddyAdmin } from '../router/caddy-admin.js';
@@ -50,8 +49,7 @@ export function registerRouter(program: Command, out: Output): void {
     .description('routes, their instances and owners, refused claims, and the last push to Caddy')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const file = localLayout(nomHome(process.env, homedir())).stateFile;
-      const state = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalClusterState) : undefined;
+      const state = readLocalState(nomHome(process.env, homedir()));
       const url = process.env.NOM_ROUTER_STATUS ?? state?.ingress?.routerStatus;
       if (!url) throw new Error('no router known: run `nom up`, or set NOM_ROUTER_STATUS to its status URL');
       const status = (await fetch(url).then((r) => r.json()).catch((e: Error) => {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the local cluster keeps everything: one directory, $NOM_HOME. */
@@ -64,4 +65,10 @@ export interface LocalClusterState {
   /** The client node's ID: its containers carry it as a label, so nom down finds them all. */
   readonly nodeId?: string;
   readonly ingress?: { readonly https: string; readonly http: string; readonly caCert: string; readonly routerStatus: string };
+}
+
+/** The local cluster recorded in `home`, if there is one. */
+export function readLocalState(home: string): LocalClusterState | undefined {
+  const file = localLayout(home).stateFile;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalClusterState) : undefined;
 }

@@ -1,4 +1,6 @@
-import { pathSlug, refSlug } from '../naming/slug.js';
+import type { Slug } from '../domain.js';
+import { isMainLike } from '../naming/deploy-target.js';
+import { jobSlug, pathSlug, refSlug } from '../naming/slug.js';
 import type { Env } from '../settings/read-settings.js';
 
 /** What a local checkout says about itself (read by src/local/git-facts.ts). */
@@ -57,4 +59,13 @@ export function localCiEnv(facts: GitFacts, env: Env, registry: string): Env {
     CI_REGISTRY_IMAGE: `${registry}/${project.path}`,
     BASE_DOMAIN: env.BASE_DOMAIN || 'nom.localhost',
   };
+}
+
+/**
+ * The job `nom deploy` gives this checkout's branch: the project path slug, plus `-<branch>`
+ * unless the branch is main-like (or `mainStyle`, CI_MAIN_STYLE), cut to 63.
+ */
+export function checkoutJobName(facts: Pick<GitFacts, 'remoteUrl' | 'dirName' | 'subdir' | 'branch'>, mainStyle: boolean): Slug {
+  const branch = refSlug(facts.branch);
+  return jobSlug(localProjectPathSlug(facts).slug as Slug, branch, !isMainLike(branch, mainStyle));
 }

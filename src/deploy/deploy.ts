@@ -72,28 +72,38 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
       log.info('periodic job registered: it runs on its schedule');
       return { version: undefined, unchanged: false, instances: [] };
     }
-    const evaluation = await followEvaluation(nomad, evalId, ns, deadline);
-    const failed = placementFailures(evaluation.FailedTGAllocs);
-    if (failed.length) throw new DeployError('placement', [...failed, `the job is registered and waits for capacity (blocked evaluation ${evaluation.BlockedEval.slice(0, 8)}); \`nom stop ${job.ID}\` removes it`]);
-
-    if (job.Type === 'batch') return await followBatch(nomad, job, deadline, log);
-
-    const deploymentId = evaluation.DeploymentID || (await nomad.jobs.latestDeployment(job.ID, ns))?.ID;
-    if (!deploymentId) throw new Error(`Nomad started no deployment for ${job.ID} (evaluation ${evalId.slice(0, 8)} is ${evaluation.Status})`);
-    const evidence = new FailureEvidence(nomad, ns);
-    const d = await followDeployment(nomad, deploymentId, ns, deadline, log, evidence);
-    if (d.Status === 'successful') {
-      return { version: d.JobVersion, unchanged: false, instances: await instances(nomad, job, d.JobVersion) };
-    }
-    const rollback = rollbackVersion(d);
-    throw new DeployError('failed', [
-      `deployment of version ${d.JobVersion} ${d.Status}: ${d.StatusDescription}`,
-      ...(await evidence.explain(d)),
-      rollback !== undefined ? `Nomad rolled back to version ${rollback}` : 'Nomad did not roll back',
-    ]);
+    return await followRollout(nomad, job, evalId, deadline, log);
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * After a job was registered (a deploy, a revert, a resubmit): follows its evaluation and the
+ * deployment (or a batch run) to the end, reported as it goes; resolves when the version serves,
+ * throws a DeployError with the reason otherwise.
+ */
+export async function followRollout(nomad: NomadClient, job: NomadJob, evalId: string, deadline: number, log: DeployLog): Promise<DeployResult> {
+  const ns = job.Namespace;
+  const evaluation = await followEvaluation(nomad, evalId, ns, deadline);
+  const failed = placementFailures(evaluation.FailedTGAllocs);
+  if (failed.length) throw new DeployError('placement', [...failed, `the job is registered and waits for capacity (blocked evaluation ${evaluation.BlockedEval.slice(0, 8)}); \`nom stop ${job.ID}\` removes it`]);
+
+  if (job.Type === 'batch') return await followBatch(nomad, job, deadline, log);
+
+  const deploymentId = evaluation.DeploymentID || (await nomad.jobs.latestDeployment(job.ID, ns))?.ID;
+  if (!deploymentId) throw new Error(`Nomad started no deployment for ${job.ID} (evaluation ${evalId.slice(0, 8)} is ${evaluation.Status})`);
+  const evidence = new FailureEvidence(nomad, ns);
+  const d = await followDeployment(nomad, deploymentId, ns, deadline, log, evidence);
+  if (d.Status === 'successful') {
+    return { version: d.JobVersion, unchanged: false, instances: await instances(nomad, job, d.JobVersion) };
+  }
+  const rollback = rollbackVersion(d);
+  throw new DeployError('failed', [
+    `deployment of version ${d.JobVersion} ${d.Status}: ${d.StatusDescription}`,
+    ...(await evidence.explain(d)),
+    rollback !== undefined ? `Nomad rolled back to version ${rollback}` : 'Nomad did not roll back',
+  ]);
 }
 
 async function followEvaluation(nomad: NomadClient, id: string, ns: string, deadline: number): Promise<Evaluation> {

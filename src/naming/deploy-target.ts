@@ -27,13 +27,18 @@ export interface DeployTarget {
 
 const MAIN_BRANCHES = ['main', 'master'];
 
+/** Whether a branch deploys like main: its job is named after the project alone. */
+export function isMainLike(branch: string, mainStyle: boolean): boolean {
+  return MAIN_BRANCHES.includes(branch) || mainStyle || branch === 'production' || branch === 'staging';
+}
+
 export function deployTarget(ctx: DeployContext, settings: Settings): DeployTarget {
   const notices: string[] = [];
   const warnings: string[] = [];
   const given = ctx.cluster.baseDomain;
   const productionBranch = ctx.branch === 'production';
   const stagingBranch = ctx.branch === 'staging';
-  const mainLike = MAIN_BRANCHES.includes(ctx.branch) || ctx.mainStyle || productionBranch || stagingBranch;
+  const mainLike = isMainLike(ctx.branch, ctx.mainStyle);
   const kind: EnvironmentKind =
     productionBranch || given?.split('.')[0] === 'prod' ? 'production'
     : stagingBranch ? 'staging'

@@ -1,3 +1,4 @@
+import type WebSocket from 'ws';
 import type { Indexed, NomadHttp } from './http.js';
 import type { AllocationListStub } from './jobs.js';
 
@@ -61,6 +62,28 @@ export class Allocations {
   /** GET /v1/client/allocation/:id/checks */
   checks(id: string, namespace: string): Promise<Record<string, CheckResult>> {
     return this.http.request('GET', `/v1/client/allocation/${id}/checks`, { query: { namespace }, capability: `read-job in namespace "${namespace}"` });
+  }
+  /**
+   * GET /v1/client/fs/logs/:id, plain: a task's stdout or stderr as text, from `offset` bytes
+   * after the start or before the end; with `follow`, it goes on until the task's log ends or
+   * `signal` aborts it.
+   */
+  logs(
+    id: string,
+    query: { task: string; type: 'stdout' | 'stderr'; namespace: string; origin: 'start' | 'end'; offset: number; follow: boolean },
+    onText: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { namespace, ...rest } = query;
+    return this.http.stream(`/v1/client/fs/logs/${id}`, { query: { ...rest, namespace, plain: true }, capability: `read-logs in namespace "${namespace}"`, idleTimeoutMs: 0, ...(signal ? { signal } : {}) }, onText);
+  }
+  /**
+   * GET /v1/client/allocation/:id/exec: a websocket running `command` in `task`. Frames are JSON:
+   * ours `{"stdin":{"data":base64}}`, `{"stdin":{"close":true}}`, `{"tty_size":{…}}`; Nomad's
+   * `{"stdout":{"data":…}}`, `{"stderr":{…}}`, `{"exited":true,"result":{"exit_code":N}}`.
+   */
+  exec(id: string, query: { task: string; command: readonly string[]; tty: boolean; namespace: string }): WebSocket {
+    return this.http.websocket(`/v1/client/allocation/${id}/exec`, { task: query.task, tty: String(query.tty), command: JSON.stringify(query.command), namespace: query.namespace });
   }
   /** GET /v1/client/fs/logs/:id: the last `bytes` of a task's stdout or stderr, as text. */
   logsTail(id: string, task: string, type: 'stdout' | 'stderr', namespace: string, bytes = 16_384): Promise<string> {

@@ -30,6 +30,7 @@ export class Events {
     onBatch: (batch: EventBatch) => void,
     signal?: AbortSignal,
   ): Promise<void> {
+    let pending = '';
     return this.http.stream(
       '/v1/event/stream',
       {
@@ -37,9 +38,15 @@ export class Events {
         capability: `the read-job capability in namespace "${query.namespace ?? 'default'}"`,
         ...(signal ? { signal } : {}),
       },
-      (line) => {
-        const batch = JSON.parse(line) as Partial<EventBatch>;
-        if (batch.Index !== undefined && batch.Events) onBatch(batch as EventBatch);
+      (text) => {
+        // One JSON object per line; a chunk may end inside one.
+        const lines = (pending + text).split('\n');
+        pending = lines.pop()!;
+        for (const line of lines) {
+          if (!line.trim()) continue;
+          const batch = JSON.parse(line) as Partial<EventBatch>;
+          if (batch.Index !== undefined && batch.Events) onBatch(batch as EventBatch);
+        }
       },
     );
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import WebSocket from 'ws';
 import type { NomadConfig } from './config.js';
 
 /** A failed call to Nomad: which call, and Nomad's own words. */
@@ -17,7 +18,8 @@ export class NomadError extends Error {
   }
 
   private static describe(call: string, status: number | undefined, body: string, code?: string, capability?: string): string {
-    if (status === undefined) return `${call}: cannot reach Nomad (${code ?? body})`;
+    // A call names its address when Nomad cannot be reached: `GET http://10.0.0.1:4646/v1/jobs`.
+    if (status === undefined) return `cannot reach Nomad: ${call} failed (${code ?? body}); is NOMAD_ADDR right and the agent running?`;
     const said = body.trim() ? `: ${body.trim().slice(0, 500)}` : '';
     if (status === 403) {
       return `${call}: Nomad answered 403${said}${capability ? ` — the token lacks ${capability}` : ' — check NOMAD_TOKEN'}`;
@@ -59,6 +61,7 @@ function isTransient(e: NomadError): boolean {
  */
 export class NomadHttp {
   private readonly agent: http.Agent;
+  private closed = false;
   constructor(readonly config: NomadConfig) {
     const tls = config.address.startsWith('https:');
     const read = (path: string | undefined) => (path ? readFileSync(path) : undefined);
@@ -81,7 +84,7 @@ export class NomadHttp {
       try {
         return await this.once<T>(method, path, options);
       } catch (e) {
-        const retry = e instanceof NomadError && isTransient(e) && attempt < ATTEMPTS && (method === 'GET' || options.idempotent || e.code === 'ECONNREFUSED');
+        const retry = !this.closed && e instanceof NomadError && isTransient(e) && attempt < ATTEMPTS && (method === 'GET' || options.idempotent || e.code === 'ECONNREFUSED');
         if (!retry) throw e;
         await new Promise((r) => setTimeout(r, Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2)));
       }
@@ -115,34 +118,40 @@ export class NomadHttp {
   }
 
   /**
-   * A streaming GET (the event stream): `onLine` gets each line of the body as it arrives.
+   * A streaming GET (the event stream, logs): `onText` gets the body as it arrives, as text.
    * Resolves when Nomad ends the stream or `signal` aborts it; rejects when it cannot be opened,
-   * breaks, or stays silent for `idleTimeoutMs` (Nomad sends a heartbeat every 10 s).
+   * breaks, or stays silent for `idleTimeoutMs` (0: never; Nomad's event stream sends a
+   * heartbeat every 10 s, a quiet log sends nothing).
    */
-  stream(path: string, options: RequestOptions & { signal?: AbortSignal; idleTimeoutMs?: number }, onLine: (line: string) => void): Promise<void> {
+  stream(path: string, options: RequestOptions & { signal?: AbortSignal; idleTimeoutMs?: number }, onText: (text: string) => void): Promise<void> {
     const { url, call, headers, mod } = this.prepare('GET', path, options);
+    const idle = options.idleTimeoutMs ?? 35_000;
     return new Promise((resolve, reject) => {
-      const fail = (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code));
-      const req = mod.request(url, { headers, agent: this.agent, timeout: options.idleTimeoutMs ?? 35_000, signal: options.signal }, (r) => {
+      const fail = (e: NodeJS.ErrnoException) => (options.signal?.aborted ? resolve() : reject(new NomadError(`${call.split(' ')[0]} ${url.origin}${url.pathname}`, undefined, e.message, e.code)));
+      const req = mod.request(url, { headers, agent: this.agent, signal: options.signal, ...(idle ? { timeout: idle } : {}) }, (r) => {
+        r.setEncoding('utf8');
         if ((r.statusCode ?? 0) < 200 || (r.statusCode ?? 0) >= 300) {
           let body = '';
-          r.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => reject(new NomadError(call, r.statusCode, body, undefined, options.capability)));
+          r.on('data', (c: string) => (body += c)).on('end', () => reject(new NomadError(call, r.statusCode, body, undefined, options.capability)));
           return;
         }
-        let pending = '';
-        r.setEncoding('utf8');
-        r.on('data', (chunk: string) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop()!;
-          for (const line of lines) if (line.trim()) onLine(line);
-        });
+        r.on('data', onText);
         r.on('end', () => resolve());
-        r.on('error', (e: NodeJS.ErrnoException) => (options.signal?.aborted ? resolve() : fail(e)));
+        r.on('error', fail);
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no data for ${(options.idleTimeoutMs ?? 35_000) / 1000}s`), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => (options.signal?.aborted ? resolve() : fail(e)));
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no data for ${idle / 1000}s`), { code: 'ETIMEDOUT' })));
+      req.on('error', fail);
       req.end();
     });
+  }
+
+  /** A websocket to `path` (Nomad's exec), with the token and the TLS settings of the config. */
+  websocket(path: string, query: Record<string, string | undefined>): WebSocket {
+    const { url, headers } = this.prepare('GET', path, { query });
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+    const c = this.config;
+    return new WebSocket(url, { headers, ca: read(c.caCert), cert: read(c.clientCert), key: read(c.clientKey), rejectUnauthorized: !c.skipVerify, handshakeTimeout: 15_000 });
   }
 
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<Indexed<T>> {
@@ -152,10 +161,10 @@ export class NomadHttp {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
         r.on('end', () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), index: Number(r.headers['x-nomad-index'] ?? 0) }));
-        r.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code)));
+        r.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(`${method} ${url.origin}${url.pathname}`, undefined, e.message, e.code)));
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(call, undefined, e.message, e.code)));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(new NomadError(`${method} ${url.origin}${url.pathname}`, undefined, e.message, e.code)));
       req.end(payload);
     });
     if (res.status < 200 || res.status >= 300) throw new NomadError(call, res.status, res.body, undefined, options.capability);
@@ -163,7 +172,9 @@ export class NomadHttp {
     return { value, index: res.index };
   }
 
+  /** Ends every call in flight (none is retried) and frees the connections. */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
   }
 }

@@ -120,9 +120,26 @@ export class Jobs {
   allocations(id: string, query: { namespace?: string } = {}): Promise<AllocationListStub[]> {
     return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/allocations`, { query, capability: read(query.namespace ?? 'default') });
   }
+  /** GET /v1/job/:id/allocations as a blocking query: answers once they change past `index`. */
+  allocationsBlocking(id: string, namespace: string, index: number, waitSeconds = 60): Promise<Indexed<AllocationListStub[]>> {
+    return this.http.blocking(`/v1/job/${encodeURIComponent(id)}/allocations`, index, waitSeconds, { query: { namespace }, capability: read(namespace) });
+  }
   /** GET /v1/job/:id/deployment: the latest deployment, if any. */
   latestDeployment(id: string, namespace: string): Promise<import('./deployments.js').Deployment | null> {
     return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/deployment`, { query: { namespace }, capability: read(namespace) });
+  }
+  /** GET /v1/job/:id/versions: every kept version, newest first. */
+  async versions(id: string, namespace: string): Promise<RegisteredJob[]> {
+    const { Versions } = await this.http.request<{ Versions: RegisteredJob[] }>('GET', `/v1/job/${encodeURIComponent(id)}/versions`, { query: { namespace }, capability: read(namespace) });
+    return Versions;
+  }
+  /** POST /v1/job/:id/revert to `version`; with `enforcePriorVersion`, only if the job is still at that version. */
+  revert(id: string, namespace: string, version: number, enforcePriorVersion?: number): Promise<JobRegisterResponse> {
+    return this.http.request('POST', `/v1/job/${encodeURIComponent(id)}/revert`, {
+      body: { JobID: id, JobVersion: version, ...(enforcePriorVersion === undefined ? {} : { EnforcePriorVersion: enforcePriorVersion }), Namespace: namespace },
+      query: { namespace },
+      capability: submit(namespace),
+    });
   }
   /** GET /v1/job/:id/summary */
   summary(id: string, namespace: string): Promise<JobSummary> {
@@ -137,8 +154,13 @@ export interface AllocationListStub {
   JobVersion: number;
   Namespace: string;
   NodeID: string;
+  NodeName?: string;
+  TaskGroup: string;
   ClientStatus: 'pending' | 'running' | 'complete' | 'failed' | 'lost' | 'unknown';
   DesiredStatus: string;
   DeploymentStatus?: { Healthy?: boolean | null; Canary?: boolean } | null;
+  TaskStates?: Record<string, { State: string; Failed: boolean; Restarts: number; StartedAt?: string | null }> | null;
+  /** Nanoseconds since the epoch. */
   CreateTime: number;
+  ModifyTime: number;
 }

@@ -3,9 +3,16 @@ import type { NomadHttp } from './http.js';
 export interface NodeListStub {
   ID: string;
   Name: string;
+  Address: string;
+  Datacenter: string;
+  Version: string;
   Status: 'initializing' | 'ready' | 'down' | 'disconnected';
   SchedulingEligibility: string;
+  Drain: boolean;
   Drivers?: Record<string, DriverInfo>;
+  /** With ?resources=true. */
+  NodeResources?: { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } };
+  ReservedResources?: { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } };
 }
 
 export interface DriverInfo {
@@ -14,11 +21,35 @@ export interface DriverInfo {
   HealthDescription: string;
 }
 
-/** /v1/nodes and /v1/node */
+/** What a node's allocation reserves, per task (from GET /v1/node/:id/allocations). */
+export interface NodeAllocation {
+  ID: string;
+  JobID: string;
+  ClientStatus: string;
+  AllocatedResources?: { Tasks?: Record<string, { Cpu?: { CpuShares: number }; Memory?: { MemoryMB: number; MemoryMaxMB?: number } }> } | null;
+}
+
+/** GET /v1/client/stats: the host's own measurements. */
+export interface HostStats {
+  Memory: { Total: number; Available: number; Used: number; Free: number };
+  CPU: { CPU: string; TotalPercent: number }[] | null;
+  CPUTicksConsumed: number;
+  Uptime: number;
+}
+
+/** /v1/nodes, /v1/node/:id and the client's /v1/client/stats */
 export class Nodes {
   constructor(private readonly http: NomadHttp) {}
-  /** GET /v1/nodes (with driver details). */
+  /** GET /v1/nodes (with drivers and resources). */
   list(): Promise<NodeListStub[]> {
-    return this.http.request('GET', '/v1/nodes', { query: { resources: true } });
+    return this.http.request('GET', '/v1/nodes', { query: { resources: true }, capability: 'the node:read capability' });
+  }
+  /** GET /v1/node/:id/allocations */
+  allocations(id: string): Promise<NodeAllocation[]> {
+    return this.http.request('GET', `/v1/node/${id}/allocations`, { capability: 'the node:read capability' });
+  }
+  /** GET /v1/client/stats?node_id=: memory and CPU as the node measures them. */
+  stats(id: string): Promise<HostStats> {
+    return this.http.request('GET', '/v1/client/stats', { query: { node_id: id }, capability: 'the node:read capability' });
   }
 }

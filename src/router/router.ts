@@ -1,11 +1,11 @@
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { NomadClient } from '../nomad/client.js';
-import type { AllocationListStub } from '../nomad/jobs.js';
 import type { CaddyAdmin } from './caddy-admin.js';
 import { caddyConfig, type IngressOptions } from './caddy-config.js';
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
-import { owners, routingTable, type JobServices, type RoutingTable, type ServiceInstance } from './routing-table.js';
+import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
+import { owners, routingTable, type RoutingTable } from './routing-table.js';
 import { addressName, dnsAnswer, type DnsAnswer } from './upstream-dns.js';
 
 export type RouterLog = WatchLog;
@@ -16,12 +16,6 @@ export interface RouterStatus {
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
 }
 
-/** What the router last read from Nomad. */
-interface ClusterView {
-  readonly jobs: readonly JobServices[];
-  readonly instances: readonly ServiceInstance[];
-  readonly allocations: ReadonlyMap<string, AllocationListStub>;
-}
 
 /** A round runs this often; sooner when Nomad says something changed. */
 const TICK_MS = 250;
@@ -50,7 +44,7 @@ export class Router {
   private lastRead = 0;
   private lastCaddyCheck = 0;
   private readonly health = new Map<string, { healthy: boolean; at: number }>();
-  private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
+  private readonly reader: ClusterReader;
   private knownConflicts = new Set<string>();
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -62,6 +56,7 @@ export class Router {
     private readonly ingress: IngressOptions,
     private readonly log: RouterLog,
   ) {
+    this.reader = new ClusterReader(nomad);
     this.watch = new NomadWatch(nomad, () => {
       this.changed = true;
       this.wake?.();
@@ -103,7 +98,7 @@ export class Router {
     try {
       if (this.changed || !this.view || Date.now() - this.lastRead > RESYNC_MS) {
         this.changed = false;
-        this.view = await this.readView();
+        this.view = await this.reader.read();
         this.lastRead = Date.now();
       }
       await this.recheckHealth(this.view);
@@ -157,49 +152,6 @@ export class Router {
     }
   }
 
-  /** Running jobs and their declared services, every registration, every allocation. */
-  private async readView(): Promise<ClusterView> {
-    const stubs = (await this.nomad.jobs.list({ namespace: '*' })).filter((j) => !j.Stop && j.Status !== 'dead');
-    const jobs: JobServices[] = [];
-    for (const stub of stubs) {
-      const key = `${stub.Namespace}/${stub.ID}`;
-      let cached = this.specs.get(key);
-      if (cached?.jobModifyIndex !== stub.JobModifyIndex) {
-        const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
-        if (!job) continue;
-        const services = job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: typeof g.Services }).Services ?? [])]);
-        cached = {
-          jobModifyIndex: stub.JobModifyIndex,
-          job: {
-            namespace: stub.Namespace,
-            jobId: stub.ID,
-            createIndex: stub.CreateIndex,
-            services: services.filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
-          },
-        };
-        this.specs.set(key, cached);
-      }
-      jobs.push(cached.job);
-    }
-    const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
-    for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
-
-    const { value: namespaces } = await this.nomad.services.list();
-    const instances: ServiceInstance[] = [];
-    for (const ns of namespaces) {
-      for (const s of ns.Services) {
-        for (const r of await this.nomad.services.registrations(s.ServiceName, ns.Namespace)) {
-          instances.push({
-            namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
-            address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
-          });
-        }
-      }
-    }
-    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
-    return { jobs, instances, allocations };
-  }
-
   /**
    * An instance joins once all its checks pass (one without checks, once running and not marked
    * unhealthy by its deployment) and leaves as soon as one fails. Instances not yet healthy are
@@ -213,13 +165,9 @@ export class Router {
       [...registered].map(async ([allocId, namespace]) => {
         const known = this.health.get(allocId);
         if (known && now - known.at < (known.healthy ? HEALTHY_RECHECK_MS : 0)) return;
-        const alloc = view.allocations.get(allocId);
-        if (alloc && alloc.ClientStatus !== 'running') return void this.health.set(allocId, { healthy: false, at: now });
+        const healthy = await instanceHealth(this.nomad, view, allocId, namespace);
         // An allocation whose node does not answer keeps the health it had.
-        const results = await this.nomad.allocations.checks(allocId, namespace).catch(() => undefined);
-        if (!results) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
-        const checks = Object.values(results);
-        const healthy = checks.length ? checks.every((c) => c.Status === 'success') : alloc?.DeploymentStatus?.Healthy !== false;
+        if (healthy === undefined) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
         this.health.set(allocId, { healthy, at: now });
       }),
     );

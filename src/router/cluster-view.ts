@@ -1,0 +1,75 @@
+import type { NomadClient } from '../nomad/client.js';
+import type { AllocationListStub } from '../nomad/jobs.js';
+import type { JobServices, ServiceInstance } from './routing-table.js';
+
+/** What routes are made of, as read from Nomad: running jobs' services, registrations, allocations. */
+export interface ClusterView {
+  readonly jobs: readonly JobServices[];
+  readonly instances: readonly ServiceInstance[];
+  readonly allocations: ReadonlyMap<string, AllocationListStub>;
+}
+
+/**
+ * Reads a ClusterView in every namespace. Job specs are read again only when a job's
+ * JobModifyIndex moved, so a read costs a job list, the service lists and the allocation list.
+ */
+export class ClusterReader {
+  private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
+
+  constructor(private readonly nomad: NomadClient) {}
+
+  async read(): Promise<ClusterView> {
+    const stubs = (await this.nomad.jobs.list({ namespace: '*' })).filter((j) => !j.Stop && j.Status !== 'dead');
+    const jobs: JobServices[] = [];
+    for (const stub of stubs) {
+      const key = `${stub.Namespace}/${stub.ID}`;
+      let cached = this.specs.get(key);
+      if (cached?.jobModifyIndex !== stub.JobModifyIndex) {
+        const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
+        if (!job) continue;
+        const services = job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: typeof g.Services }).Services ?? [])]);
+        cached = {
+          jobModifyIndex: stub.JobModifyIndex,
+          job: {
+            namespace: stub.Namespace,
+            jobId: stub.ID,
+            createIndex: stub.CreateIndex,
+            services: services.filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
+          },
+        };
+        this.specs.set(key, cached);
+      }
+      jobs.push(cached.job);
+    }
+    const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
+    for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
+
+    const { value: namespaces } = await this.nomad.services.list();
+    const instances: ServiceInstance[] = [];
+    for (const ns of namespaces) {
+      for (const s of ns.Services) {
+        for (const r of await this.nomad.services.registrations(s.ServiceName, ns.Namespace)) {
+          instances.push({
+            namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
+            address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
+          });
+        }
+      }
+    }
+    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
+    return { jobs, instances, allocations };
+  }
+}
+
+/**
+ * Whether an instance takes traffic: its allocation runs and all its checks pass (one without
+ * checks: unless its deployment marked it unhealthy). Undefined when its node does not answer.
+ */
+export async function instanceHealth(nomad: NomadClient, view: ClusterView, allocId: string, namespace: string): Promise<boolean | undefined> {
+  const alloc = view.allocations.get(allocId);
+  if (alloc && alloc.ClientStatus !== 'running') return false;
+  const results = await nomad.allocations.checks(allocId, namespace).catch(() => undefined);
+  if (!results) return undefined;
+  const checks = Object.values(results);
+  return checks.length ? checks.every((c) => c.Status === 'success') : alloc?.DeploymentStatus?.Healthy !== false;
+}
