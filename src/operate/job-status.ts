@@ -1,4 +1,5 @@
 import type { CheckResult } from '../nomad/allocations.js';
+import { allocationHealth, type Health } from '../router/cluster-view.js';
 import type { Deployment } from '../nomad/deployments.js';
 import type { AllocationListStub, RegisteredJob } from '../nomad/jobs.js';
 import { ago, type Paint, plainPaint, table } from './terminal-text.js';
@@ -30,8 +31,6 @@ export interface JobStatus {
   readonly hidden: number;
 }
 
-export type Health = 'healthy' | 'failing' | 'starting' | 'unhealthy' | '-';
-
 export interface AllocationStatus {
   readonly id: string;
   readonly name: string;
@@ -53,17 +52,6 @@ export function jobUrls(job: Pick<RegisteredJob, 'TaskGroups'>): { url: string; 
     for (const tag of s.CanaryTags ?? []) if (/^https?:\/\//.test(tag) && !seen.has(tag)) seen.set(tag, true);
   }
   return [...seen].map(([url, canary]) => ({ url, canary }));
-}
-
-/** An allocation's health: its checks when it has any, else what its deployment said. */
-export function allocationHealth(a: Pick<AllocationListStub, 'ClientStatus' | 'DeploymentStatus'>, checks: readonly CheckResult[] | undefined): Health {
-  if (a.ClientStatus !== 'running') return '-';
-  if (checks?.length) {
-    if (checks.every((c) => c.Status === 'success')) return 'healthy';
-    return checks.some((c) => c.Status === 'failure') ? 'failing' : 'starting';
-  }
-  const healthy = a.DeploymentStatus?.Healthy;
-  return healthy === true ? 'healthy' : healthy === false ? 'unhealthy' : '-';
 }
 
 /** The status of a job from what Nomad says of it. Pure. */

@@ -1,4 +1,5 @@
 import type { NomadClient } from '../nomad/client.js';
+import type { CheckResult } from '../nomad/allocations.js';
 import type { AllocationListStub } from '../nomad/jobs.js';
 import type { JobServices, ServiceInstance } from './routing-table.js';
 
@@ -61,6 +62,19 @@ export class ClusterReader {
   }
 }
 
+export type Health = 'healthy' | 'failing' | 'starting' | 'unhealthy' | '-';
+
+/** An allocation's health: its checks when it has any, else what its deployment said. */
+export function allocationHealth(a: Pick<AllocationListStub, 'ClientStatus' | 'DeploymentStatus'>, checks: readonly CheckResult[] | undefined): Health {
+  if (a.ClientStatus !== 'running') return '-';
+  if (checks?.length) {
+    if (checks.every((c) => c.Status === 'success')) return 'healthy';
+    return checks.some((c) => c.Status === 'failure') ? 'failing' : 'starting';
+  }
+  const healthy = a.DeploymentStatus?.Healthy;
+  return healthy === true ? 'healthy' : healthy === false ? 'unhealthy' : '-';
+}
+
 /**
  * Whether an instance takes traffic: its allocation runs and all its checks pass (one without
  * checks: unless its deployment marked it unhealthy). Undefined when its node does not answer.
@@ -70,6 +84,6 @@ export async function instanceHealth(nomad: NomadClient, view: ClusterView, allo
   if (alloc && alloc.ClientStatus !== 'running') return false;
   const results = await nomad.allocations.checks(allocId, namespace).catch(() => undefined);
   if (!results) return undefined;
-  const checks = Object.values(results);
-  return checks.length ? checks.every((c) => c.Status === 'success') : alloc?.DeploymentStatus?.Healthy !== false;
+  const health = allocationHealth({ ClientStatus: 'running', DeploymentStatus: alloc?.DeploymentStatus }, Object.values(results));
+  return health === 'healthy' || health === '-';
 }
