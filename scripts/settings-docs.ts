@@ -1,6 +1,11 @@
-// Writes the settings table into README.md (npm run docs); the unit tests fail while they differ.
+// Writes what is made from the settings' declarations (npm run docs): the README's settings
+// table, and the NOMAD_VAR_* inputs of the GitHub workflow and action. The unit tests fail
+// while a file differs from what this would write.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withSettingsTable } from '../src/settings/settings-table.js';
+import { generatedFiles } from '../src/settings/workflow-inputs.js';
 
-const path = new URL('../README.md', import.meta.url);
-writeFileSync(path, withSettingsTable(readFileSync(path, 'utf8')));
+const root = new URL('../', import.meta.url);
+const rewrite = (path: string, make: (text: string) => string) => writeFileSync(new URL(path, root), make(readFileSync(new URL(path, root), 'utf8')));
+rewrite('README.md', withSettingsTable);
+for (const [path, make] of Object.entries(generatedFiles)) rewrite(path, make);

@@ -33,9 +33,9 @@ if ! command -v caddy >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME
   bash scripts/build-caddy.sh >/dev/null || missing "scripts/build-caddy.sh failed"
 fi
 
-# Pebble, a test ACME CA, for the router's ACME tests: built from the proxy, seconds when cached.
+# The tools only tests use (Pebble, a registry, actionlint): built from the proxy once, then cached.
 export NOM_PEBBLE_CERTS
-NOM_PEBBLE_CERTS=$(bash scripts/build-pebble.sh | tail -n 1) || missing "scripts/build-pebble.sh failed"
+NOM_PEBBLE_CERTS=$(bash scripts/build-test-tools.sh | tail -n 1) || missing "scripts/build-test-tools.sh failed"
 
 export NOM_HOME
 NOM_HOME=$(mktemp -d /tmp/nom-test.XXXXXX)

@@ -3,7 +3,7 @@ import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { CommandError, InputError } from '../errors.js';
-import { runExec } from '../operate/exec-session.js';
+import { execInTask } from '../operate/exec-session.js';
 import { runningAllocations, taskOf } from '../operate/pick-allocation.js';
 import { openJob } from './job-target.js';
 import type { Output } from './output.js';
@@ -43,19 +43,19 @@ export function registerExec(program: Command, out: Output): void {
         // The newest running allocation, unless --alloc names one.
         const [alloc] = runningAllocations(await nomad.jobs.allocations(job.ID, { namespace }), job.ID, opts.alloc);
         const task = taskOf(job, alloc!, opts.task);
-        const ws = nomad.allocations.exec(alloc!.ID, { task, command: command.length ? command : SHELL, tty: terminal, namespace });
         if (terminal) process.stdin.setRawMode(true);
-        process.exitCode = await runExec(ws, {
-          input: process.stdin,
+        process.exitCode = await execInTask(nomad, { allocId: alloc!.ID, task, namespace, what: `${job.ID}/${alloc!.ID.slice(0, 8)}/${task}` }, command.length ? command : SHELL, {
+          input: () => process.stdin,
           stdout: (d) => process.stdout.write(d),
           stderr: (d) => process.stderr.write(d),
+          warn: (line) => out.warn(line),
           tty: terminal
             ? {
                 size: () => ({ columns: process.stdout.columns, rows: process.stdout.rows }),
                 onResize: (listener) => (process.stdout.on('resize', listener), () => process.stdout.off('resize', listener)),
               }
             : undefined,
-        }, `${job.ID}/${alloc!.ID.slice(0, 8)}/${task}`);
+        });
       } finally {
         if (terminal) process.stdin.setRawMode(false);
         process.stdin.pause();
@@ -88,11 +88,12 @@ export function registerExec(program: Command, out: Output): void {
           const task = taskOf(job, alloc, opts.task);
           const where = `${job.ID}/${alloc.ID.slice(0, 8)}/${task}`;
           let stderr = '';
-          const code = await runExec(
-            nomad.allocations.exec(alloc.ID, { task, command: [...RECEIVE, to, String(size)], tty: false, namespace }),
-            { input: createReadStream(file), stdout: () => {}, stderr: (d) => (stderr += d.toString('utf8')) },
-            where,
-          );
+          const code = await execInTask(nomad, { allocId: alloc.ID, task, namespace, what: where }, [...RECEIVE, to, String(size)], {
+            input: () => createReadStream(file),
+            stdout: () => {},
+            stderr: (d) => (stderr += d.toString('utf8')),
+            warn: (line) => out.warn(line),
+          });
           if (code !== 0) throw new CommandError(`copying ${file} to ${where}:${to} failed (exit ${code}): ${stderr.trim().split('\n').pop() || 'no message'}`);
           out.say(`copied ${file} (${size} bytes) to ${where}:${to}`);
         }

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type WebSocket from 'ws';
 import { CommandError } from '../errors.js';
+import type { NomadClient } from '../nomad/client.js';
+import { MarkerFilter, wrapCommand, type MarkerEvents } from './exec-protocol.js';
 
 /** What an exec session is connected to on this side. */
 export interface ExecIo {
@@ -20,12 +22,24 @@ const HEARTBEAT_MS = 10_000;
 /** Input is sent in pieces of this size, each waiting for the previous one to be written. */
 const CHUNK = 32 * 1024;
 
+/** How a session ended: the command's exit code, and whether the command started at all. */
+export interface ExecResult {
+  readonly code: number;
+  readonly started: boolean;
+}
+
 /**
- * Runs an exec session over Nomad's websocket: input → stdin frames (base64, so any bytes
- * pass), stdout and stderr frames → `io`, terminal size changes → tty_size frames, a heartbeat
- * every 10 s. Resolves with the command's exit code.
+ * Runs an exec session over Nomad's websocket for a command wrapped by `wrapCommand`: input →
+ * stdin frames (base64, so any bytes pass), stdout and stderr frames → `io` without the
+ * protocol's markers, terminal size changes → tty_size frames, a heartbeat every 10 s. With
+ * `gate`, input starts (after a "go" line) only once the command says it started. Resolves
+ * with the exit code the command reported (Nomad's when it could not), and whether it started.
  */
-export function runExec(ws: WebSocket, io: ExecIo, what: string): Promise<number> {
+export function runExec(ws: WebSocket, io: ExecIo, what: string, o: { gate: boolean }): Promise<ExecResult> {
+  const events: MarkerEvents = { started: false, exitCode: undefined };
+  const out = new MarkerFilter(events);
+  const err = new MarkerFilter(events);
+  let onStarted = () => {};
   return new Promise((resolve, reject) => {
     let done = false;
     const cleanups: (() => void)[] = [];
@@ -34,7 +48,9 @@ export function runExec(ws: WebSocket, io: ExecIo, what: string): Promise<number
       done = true;
       for (const c of cleanups) c();
       ws.close();
-      if ('code' in result) resolve(result.code);
+      io.stdout(out.flush());
+      io.stderr(err.flush());
+      if ('code' in result) resolve({ code: events.exitCode ?? result.code, started: events.started });
       else reject(result.error);
     };
     const send = (frame: object, then?: () => void) => ws.send(JSON.stringify(frame), then && ((e) => (e ? finish({ error: e }) : then())));
@@ -51,8 +67,10 @@ export function runExec(ws: WebSocket, io: ExecIo, what: string): Promise<number
     ws.on('close', () => finish({ error: new CommandError(`${what}: the exec session closed before the command ended`) }));
     ws.on('message', (raw) => {
       const frame = JSON.parse(String(raw)) as Frame;
-      if (frame.stdout?.data) io.stdout(Buffer.from(frame.stdout.data, 'base64'));
-      if (frame.stderr?.data) io.stderr(Buffer.from(frame.stderr.data, 'base64'));
+      const started = events.started;
+      if (frame.stdout?.data) io.stdout(out.push(Buffer.from(frame.stdout.data, 'base64')));
+      if (frame.stderr?.data) io.stderr(err.push(Buffer.from(frame.stderr.data, 'base64')));
+      if (!started && events.started) onStarted();
       if (frame.exited) finish({ code: frame.result?.exit_code ?? 0 });
     });
     ws.on('open', () => {
@@ -68,22 +86,64 @@ export function runExec(ws: WebSocket, io: ExecIo, what: string): Promise<number
       }
       const input = io.input;
       if (!input) return;
-      const onData = (chunk: Buffer) => {
-        // One piece in flight at a time: a large file never piles up in memory.
-        input.pause();
-        const pieces: Buffer[] = [];
-        for (let at = 0; at < chunk.length; at += CHUNK) pieces.push(chunk.subarray(at, at + CHUNK));
-        const next = () => {
-          const piece = pieces.shift();
-          if (!piece) return void (done || input.resume());
-          send({ stdin: { data: piece.toString('base64') } }, next);
+      const pipe = () => {
+        const onData = (chunk: Buffer) => {
+          // One piece in flight at a time: a large file never piles up in memory.
+          input.pause();
+          const pieces: Buffer[] = [];
+          for (let at = 0; at < chunk.length; at += CHUNK) pieces.push(chunk.subarray(at, at + CHUNK));
+          const next = () => {
+            const piece = pieces.shift();
+            if (!piece) return void (done || input.resume());
+            send({ stdin: { data: piece.toString('base64') } }, next);
+          };
+          next();
         };
-        next();
+        const onEnd = () => send({ stdin: { close: true } });
+        input.on('data', onData).once('end', onEnd);
+        cleanups.push(() => input.off('data', onData).off('end', onEnd));
+        input.resume();
       };
-      const onEnd = () => send({ stdin: { close: true } });
-      input.on('data', onData).once('end', onEnd);
-      cleanups.push(() => input.off('data', onData).off('end', onEnd));
-      input.resume();
+      if (!o.gate) return pipe();
+      // The command runs once it reads "go": only then does the user's input follow.
+      onStarted = () => send({ stdin: { data: Buffer.from('go\n').toString('base64') } }, pipe);
+      if (events.started) onStarted();
     });
   });
+}
+
+/** Where an exec runs. */
+export interface ExecTarget {
+  readonly allocId: string;
+  readonly task: string;
+  readonly namespace: string;
+  /** How to name it in messages: job/alloc/task. */
+  readonly what: string;
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs `command` in a task through the protocol of exec-protocol.ts, again when Nomad ended the
+ * session before the command started (nothing ran; up to 3 tries). An image without /bin/sh
+ * cannot run the protocol: the command then runs bare, with a warning. Resolves with its exit code.
+ */
+export async function execInTask(
+  nomad: NomadClient,
+  target: ExecTarget,
+  command: readonly string[],
+  io: Omit<ExecIo, 'input'> & { readonly input?: (() => Readable) | undefined; readonly warn: (line: string) => void },
+): Promise<number> {
+  const tty = Boolean(io.tty);
+  const session = (argv: readonly string[], gate: boolean) =>
+    runExec(nomad.allocations.exec(target.allocId, { task: target.task, command: argv, tty, namespace: target.namespace }), { ...io, input: io.input?.() }, target.what, { gate });
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const result = await session(wrapCommand(command, { gate: !tty }), !tty);
+    if (result.started) return result.code;
+    if (result.code === 126 || result.code === 127) {
+      io.warn(`${target.what} has no /bin/sh: running the command without nom's guard against Nomad's exec race (its exit code may read 0 and its output may be cut)`);
+      return (await session(command, false)).code;
+    }
+  }
+  throw new CommandError(`${target.what}: Nomad ended the exec session before the command started, ${ATTEMPTS} times in a row; nothing ran`);
 }
