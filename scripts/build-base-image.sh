@@ -14,7 +14,7 @@ die() { echo "build-base-image: error: $*" >&2; exit 1; }
 say() { echo "build-base-image: $*" >&2; }
 
 # Bump when the rootfs layout below changes, so existing images get rebuilt.
-LAYOUT_REV=2
+LAYOUT_REV=3
 
 tag="${1:-${NOM_BASE_IMAGE:-nom-node-base:local}}"
 # An explicit tag other than latest: Nomad's docker driver always pulls :latest images,
@@ -83,14 +83,15 @@ copy_libs "$node_bin"
 
 # A shell and a few tools, so operators can `nom ssh` in and `nom cp` files to it: dash as
 # /bin/sh and these coreutils, from this machine, with their libraries.
-mkdir -p "$root/bin"
+# The tools go to /usr/bin, where scripts expect them (#!/usr/bin/env node).
+mkdir -p "$root/bin" "$root/usr/bin"
 sh_bin=$(readlink -f "$(command -v dash || command -v sh)")
 cp "$sh_bin" "$root/bin/sh"
 copy_libs "$sh_bin"
 for tool in cat ls mkdir mv rm wc sha256sum sleep env id; do
   tool_bin=$(command -v "$tool") || die "$tool not found on this machine (coreutils)"
   tool_bin=$(readlink -f "$tool_bin")
-  cp "$tool_bin" "$root/bin/$tool"
+  cp "$tool_bin" "$root/usr/bin/$tool"
   copy_libs "$tool_bin"
 done
 

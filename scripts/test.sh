@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Programs the tests drive: tmux (an interactive `nom ssh` in a terminal) and zsh (completion).
+# Programs the tests drive: tmux (an interactive `nom ssh` in a terminal), zsh (completion),
+# rsync (gitlab-ci-local copies the project with it) and shellcheck (actionlint runs it).
 missing=()
-for tool in tmux zsh; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in tmux zsh rsync shellcheck; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test: installing ${missing[*]} (Debian packages)" >&2
@@ -16,6 +17,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+
+# The test-only tools (Pebble, a registry, actionlint): built from the Go module proxy once.
+bash scripts/build-test-tools.sh >/dev/null
 
 npm run --silent typecheck
 npm run --silent build

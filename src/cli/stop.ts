@@ -35,13 +35,16 @@ export function registerStop(program: Command, _out: Output): void {
         if (!(await nomad.jobs.read(job, namespace))) {
           log.info(`job ${job} is not in namespace ${namespace}: nothing to stop`);
         } else {
+          // Followed by ID: a purged job's allocation list is gone at once, its containers are not.
+          const live = (a: { ClientStatus: string }) => a.ClientStatus === 'running' || a.ClientStatus === 'pending';
+          let running = (await nomad.jobs.allocations(job, { namespace })).filter(live).map((a) => a.ID);
           await nomad.jobs.deregister(job, { namespace, purge: Boolean(opts.purge) });
           log.info(`stopping ${job}…`);
-          for (let i = 0; i < 120; i++) {
-            const running = (await nomad.jobs.allocations(job, { namespace }).catch(() => [])).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending');
-            if (!running.length) break;
+          for (let i = 0; i < 120 && running.length; i++) {
             log.progress(`${running.length} allocation(s) still running`);
             await new Promise((r) => setTimeout(r, 500));
+            const now = await Promise.all(running.map((id) => nomad.allocations.read(id, { namespace }).then(live, () => false)));
+            running = running.filter((_, k) => now[k]);
           }
           log.done();
           log.info(`stopped ${job}${opts.purge ? ' and purged it' : ''}`);
