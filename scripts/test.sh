@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Programs the tests drive: tmux (an interactive `nom ssh` in a terminal), zsh (completion),
-# rsync (gitlab-ci-local copies the project with it) and shellcheck (actionlint runs it).
+# rsync (gitlab-ci-local copies the project with it), shellcheck (actionlint runs it) and sshd
+# (the machines `nom cluster create` sets up over SSH); tool:package.
 missing=()
-for tool in tmux zsh rsync shellcheck; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for need in tmux:tmux zsh:zsh rsync:rsync shellcheck:shellcheck sshd:openssh-server ssh:openssh-client; do
+  command -v "${need%%:*}" >/dev/null || [ -x "/usr/sbin/${need%%:*}" ] || missing+=("${need#*:}")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test: installing ${missing[*]} (Debian packages)" >&2

@@ -3,6 +3,7 @@ import { ClusterError } from '../cluster/local-cluster.js';
 import { DeployError } from '../deploy/deploy-error.js';
 import { CommandError, InputError } from '../errors.js';
 import { NomadError } from '../nomad/http.js';
+import { RemoteError } from '../cluster/remote/ssh-host.js';
 import { processOutput } from './output.js';
 import { registerCluster } from './cluster.js';
 import { registerDeploy } from './deploy.js';
@@ -15,6 +16,7 @@ import { registerExec } from './exec.js';
 import { registerVersions } from './versions.js';
 import { registerOverview } from './overview.js';
 import { registerCompletion } from './completion.js';
+import { registerRemoteCluster } from './remote-cluster.js';
 import { EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -36,6 +38,7 @@ registerLogs(program, processOutput);
 registerExec(program, processOutput);
 registerVersions(program, processOutput);
 registerOverview(program, processOutput);
+registerRemoteCluster(program, processOutput);
 registerCompletion(program, processOutput);
 
 try {
@@ -50,7 +53,7 @@ function report(e: unknown): number {
     for (const line of e.lines) processOutput.say(`nom: ${line}`);
     return e.exitCode;
   }
-  if (e instanceof ClusterError || e instanceof CommandError || e instanceof NomadError) {
+  if (e instanceof ClusterError || e instanceof CommandError || e instanceof NomadError || e instanceof RemoteError) {
     processOutput.say(`nom: ${e.message}`);
     return EXIT.failure;
   }

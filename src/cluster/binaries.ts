@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { untarEntry } from './untar.js';
 import { unzipEntry } from './unzip.js';
 
 /** The Nomad release `nom up` installs when it finds none. */
 export const NOMAD_VERSION = '2.0.5';
+/** The Caddy and Node releases `nom cluster create` installs on ingress nodes. */
+export const CADDY_VERSION = '2.11.9';
+export const NODE_VERSION = '20.20.2';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -58,19 +62,58 @@ export async function installNomadRelease(src: ReleaseSource, cache: string): Pr
   const file = `nomad_${src.version}_linux_${src.arch}.zip`;
   const base = `${src.baseUrl.replace(/\/$/, '')}/nomad/${src.version}`;
   const [zip, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/nomad_${src.version}_SHA256SUMS`)]);
-  const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, f]) => f === file)?.[0];
-  if (!expected) throw new Error(`${base}/nomad_${src.version}_SHA256SUMS lists no checksum for ${file}`);
+  const expected = listedChecksum(sums, file, `${base}/nomad_${src.version}_SHA256SUMS`);
   const actual = createHash('sha256').update(zip).digest('hex');
   if (actual !== expected) throw new Error(`checksum mismatch for ${file}: expected ${expected}, got ${actual}; not installed`);
 
+  return cacheBinary(cache, 'nomad', src.version, unzipEntry(zip, 'nomad'), true);
+}
+
+/** Puts a verified binary into the cache as <name>-<version> (and <name>, a link, when asked). */
+function cacheBinary(cache: string, name: string, version: string, content: Buffer, link: boolean): string {
   const bin = join(cache, 'bin');
   mkdirSync(bin, { recursive: true });
-  const target = join(bin, `nomad-${src.version}`);
-  writeFileSync(`${target}.tmp`, unzipEntry(zip, 'nomad'), { mode: 0o755 });
+  const target = join(bin, `${name}-${version}`);
+  writeFileSync(`${target}.tmp`, content, { mode: 0o755 });
   renameSync(`${target}.tmp`, target);
-  rmSync(join(bin, 'nomad'), { force: true });
-  symlinkSync(`nomad-${src.version}`, join(bin, 'nomad'));
-  return join(bin, 'nomad');
+  if (!link) return target;
+  rmSync(join(bin, name), { force: true });
+  symlinkSync(`${name}-${version}`, join(bin, name));
+  return join(bin, name);
+}
+
+/** The checksum a checksums file (`<hex>  <file>` lines) lists for `file`. */
+function listedChecksum(sums: Buffer, file: string, where: string): string {
+  const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, f]) => f === file)?.[0];
+  if (!expected) throw new Error(`${where} lists no checksum for ${file}`);
+  return expected;
+}
+
+/**
+ * Caddy's official Linux release (GitHub), its SHA-512 checked against the release's checksums
+ * file, cached as caddy-<version> for pushing to cluster nodes of `arch`.
+ */
+export async function caddyRelease(src: ReleaseSource, cache: string): Promise<string> {
+  const file = `caddy_${src.version}_linux_${src.arch}.tar.gz`;
+  const base = `${src.baseUrl.replace(/\/$/, '')}/v${src.version}`;
+  const [tgz, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/caddy_${src.version}_checksums.txt`)]);
+  const actual = createHash('sha512').update(tgz).digest('hex');
+  if (actual !== listedChecksum(sums, file, `${base}/caddy_${src.version}_checksums.txt`)) throw new Error(`checksum mismatch for ${file}; not installed`);
+  return cacheBinary(cache, `caddy-linux-${src.arch}`, src.version, untarEntry(tgz, 'caddy'), false);
+}
+
+/**
+ * Node's official Linux release (nodejs.org), its SHA-256 checked against SHASUMS256.txt,
+ * cached as node-linux-<arch>-<version>: the router's runtime on cluster nodes that have none.
+ */
+export async function nodeRelease(src: ReleaseSource, cache: string): Promise<string> {
+  const arch = src.arch === 'amd64' ? 'x64' : src.arch;
+  const dir = `node-v${src.version}-linux-${arch}`;
+  const base = `${src.baseUrl.replace(/\/$/, '')}/v${src.version}`;
+  const [tgz, sums] = await Promise.all([download(`${base}/${dir}.tar.gz`), download(`${base}/SHASUMS256.txt`)]);
+  const actual = createHash('sha256').update(tgz).digest('hex');
+  if (actual !== listedChecksum(sums, `${dir}.tar.gz`, `${base}/SHASUMS256.txt`)) throw new Error(`checksum mismatch for ${dir}.tar.gz; not installed`);
+  return cacheBinary(cache, `node-linux-${src.arch}`, src.version, untarEntry(tgz, `${dir}/bin/node`), false);
 }
 
 async function download(url: string): Promise<Buffer> {

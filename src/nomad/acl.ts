@@ -5,6 +5,14 @@ export interface ACLToken {
   SecretID: string;
   Name: string;
   Type: 'management' | 'client';
+  Policies?: string[] | null;
+}
+
+export interface ACLPolicy {
+  Name: string;
+  Description: string;
+  /** The policy in HCL. */
+  Rules: string;
 }
 
 /** /v1/acl */
@@ -17,5 +25,17 @@ export class Acl {
   /** GET /v1/acl/token/self: the token the client uses. */
   self(): Promise<ACLToken> {
     return this.http.request('GET', '/v1/acl/token/self');
+  }
+  /** POST /v1/acl/policy/:name: creates or replaces a policy. */
+  upsertPolicy(policy: ACLPolicy): Promise<void> {
+    return this.http.request('POST', `/v1/acl/policy/${encodeURIComponent(policy.Name)}`, { body: policy, idempotent: true, capability: 'a management token' });
+  }
+  /** POST /v1/acl/token: a new token. */
+  createToken(token: { Name: string; Type: 'client' | 'management'; Policies: string[] }): Promise<ACLToken> {
+    return this.http.request('POST', '/v1/acl/token', { body: token, capability: 'a management token' });
+  }
+  /** GET /v1/acl/token/:accessor */
+  token(accessorId: string): Promise<ACLToken> {
+    return this.http.request('GET', `/v1/acl/token/${accessorId}`, { capability: 'a management token' });
   }
 }

@@ -4,6 +4,7 @@ import { Allocations } from './allocations.js';
 import type { NomadConfig } from './config.js';
 import { NomadHttp } from './http.js';
 import { Jobs } from './jobs.js';
+import { Namespaces } from './namespaces.js';
 import { Nodes } from './nodes.js';
 import { Deployments } from './deployments.js';
 import { Evaluations } from './evaluations.js';
@@ -24,6 +25,7 @@ export class NomadClient {
   readonly variables: Variables;
   readonly services: Services;
   readonly events: Events;
+  readonly namespaces: Namespaces;
 
   constructor(config: NomadConfig) {
     this.http = new NomadHttp(config);
@@ -37,6 +39,7 @@ export class NomadClient {
     this.variables = new Variables(this.http);
     this.services = new Services(this.http);
     this.events = new Events(this.http);
+    this.namespaces = new Namespaces(this.http);
   }
 
   close(): void {

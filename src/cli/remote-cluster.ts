@@ -1,0 +1,164 @@
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION, cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, releaseArch } from '../cluster/binaries.js';
+import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
+import { addNodes, createCluster, localBinary, type NodeBinaries, type SetupResult } from '../cluster/remote/cluster-setup.js';
+import { clusterDir, ClusterStore } from '../cluster/remote/cluster-store.js';
+import { clusterStatus, clusterStatusLines } from '../cluster/remote/cluster-status.js';
+import { CommandError, InputError } from '../errors.js';
+import { NomadClient } from '../nomad/client.js';
+import type { Output } from './output.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The CPU a binary is for, from its ELF header; undefined for anything else (a script). */
+function elfArch(path: string): string | undefined {
+  const head = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 20, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  return ({ 0x3e: 'amd64', 0xb7: 'arm64' } as Record<number, string>)[head.readUInt16LE(18)] ?? `machine ${head.readUInt16LE(18)}`;
+}
+
+/**
+ * The binaries nodes get: from --binaries (offline sites), else this machine's (cache, PATH)
+ * when they are Linux binaries, else the official releases, checksums verified.
+ */
+function binariesFor(spec: ClusterSpec): () => Promise<NodeBinaries> {
+  return async () => {
+    const cache = cacheDir(process.env, homedir());
+    const linux = process.platform === 'linux';
+    const pick = async (name: 'nomad' | 'caddy' | 'node', fetch: () => Promise<string>, optional = false) => {
+      let path: string | undefined;
+      if (spec.binaries) {
+        path = join(spec.binaries, name);
+        if (!existsSync(path)) {
+          if (optional) return undefined;
+          throw InputError.of(`--binaries ${spec.binaries} has no ${name}: put the Linux ${name} binary there`);
+        }
+      } else {
+        path = name === 'node' ? (linux ? process.execPath : undefined) : linux ? findBinary(name, process.env, cache) : undefined;
+        path ??= await fetch();
+      }
+      const arch = elfArch(path);
+      if (arch && arch !== releaseArch() && !spec.binaries) path = await fetch();
+      return localBinary(path, name);
+    };
+    const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch: releaseArch() });
+    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', NOMAD_VERSION), cache)))!;
+    const ingress = spec.ingress.length > 0;
+    const caddy = ingress ? await pick('caddy', () => caddyRelease(src('https://github.com/caddyserver/caddy/releases/download', CADDY_VERSION), cache)) : undefined;
+    const node = ingress ? await pick('node', () => nodeRelease(src('https://nodejs.org/dist', NODE_VERSION), cache), true) : undefined;
+    // nom itself: the bundle this process runs from.
+    const nom = localBinary(fileURLToPath(import.meta.url), 'nom');
+    for (const [name, b] of [['nomad', nomad], ['caddy', caddy], ['node', node]] as const) {
+      const arch = b && elfArch(b.path);
+      if (arch && arch !== 'amd64' && arch !== 'arm64') throw InputError.of(`the ${name} binary ${b!.path} is not for Linux on amd64 or arm64 (${arch})`);
+    }
+    return { nomad, caddy, node, nom };
+  };
+}
+
+interface CreateOptions {
+  first?: string;
+  ingress: string[];
+  name?: string;
+  namespace?: string;
+  nfsPv?: string;
+  binaries?: string;
+  acmeEmail?: string;
+  baseDomain?: string;
+  nomadConfig: boolean;
+}
+
+export function registerRemoteCluster(program: Command, out: Output): void {
+  const cluster = program.command('cluster').description('a multi-node Nomad cluster over SSH: create it, add nodes, see its state');
+  const log = { step: (host: string, what: string) => out.say(`${host}: ${what}`), info: (line: string) => out.say(line) };
+  const store = (spec: ClusterSpec) => new ClusterStore(clusterDir(process.env, homedir(), spec.name));
+  const ssh = (process.env.NOM_SSH ?? 'ssh').split(/\s+/).filter(Boolean);
+
+  /** The summary both create and add end with; the CI token alone on stdout. */
+  const report = (r: SetupResult, s: ClusterStore, opts: { nomadConfig: boolean }) => {
+    out.say(`cluster ${r.record.name}: ${r.record.hosts.length} node(s), API at ${r.record.address} (${r.changed ? `${r.changed} change(s)` : 'nothing changed'})`);
+    out.say(`  access:  ${r.accessFile} (NOMAD_ADDR, NOMAD_TOKEN — the management token —, NOMAD_CACERT)`);
+    out.say(`  CA:      ${s.caCertPath}`);
+    const nomadConfig = process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad');
+    if (opts.nomadConfig && !existsSync(nomadConfig)) {
+      mkdirSync(dirname(nomadConfig), { recursive: true });
+      copyFileSync(r.accessFile, nomadConfig);
+      out.say(`  wrote ${nomadConfig}`);
+    }
+    out.say(`CI token: deploys to namespace ${r.record.namespace} only; set it as NOMAD_TOKEN in CI (kept in ${s.dir}):`);
+    if (r.ciToken) out.result(r.ciToken);
+  };
+
+  cluster
+    .command('create <hosts...>')
+    .description('turn hosts ([user@]host[:port], reached with ssh) into one Nomad cluster: every node a server and a client, TLS, gossip encryption, ACLs; running it again changes only what is not right')
+    .option('--first <host>', 'the host that bootstraps ACLs and serves the API nom uses (default: the first one)')
+    .option('--ingress <host>', 'a host that runs Caddy and the router (repeatable; default: every host)', collect, [])
+    .option('--name <name>', 'what nom calls the cluster here (default: the first host)')
+    .option('--namespace <namespace>', 'the namespace the CI token deploys to', 'default')
+    .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on every node (persistent volumes shared across nodes)')
+    .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases (offline sites)')
+    .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
+    .option('--base-domain <domain>', 'the domain deployments live under (unknown hostnames are sent there)')
+    .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
+    .action(async (hosts: string[], opts: CreateOptions) => {
+      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const s = store(spec);
+      report(await createCluster({ spec, store: s, binaries: binariesFor(spec), log, ssh }), s, opts);
+    });
+
+  cluster
+    .command('add <hosts...>')
+    .description('join more hosts to the cluster whose first node is --first, with the same keys')
+    .requiredOption('--first <host>', 'the cluster\'s first node (it has the gossip key)')
+    .option('--ingress <host>', 'a new host that runs Caddy and the router (repeatable; default: every new host)', collect, [])
+    .option('--name <name>', 'what nom calls the cluster here (default: the first host)')
+    .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on the new nodes')
+    .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases')
+    .option('--acme-email <email>', 'ACME for the new ingress nodes')
+    .option('--base-domain <domain>', 'the domain deployments live under')
+    .action(async (hosts: string[], opts: CreateOptions) => {
+      const all = clusterSpec({ hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const s = store(all);
+      const adding = all.hosts.filter((h) => h.spec !== all.first.spec);
+      report(await addNodes({ spec: all, store: s, binaries: binariesFor(all), log, ssh, adding }), s, { nomadConfig: false });
+    });
+
+  cluster
+    .command('status')
+    .description('the cluster\'s servers (and which leads), its nodes, and their versions')
+    .option('--name <name>', 'which cluster (default: the only one, or the one in ~/.config/nomad)')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { name?: string; json?: boolean }) => {
+      const base = dirname(clusterDir(process.env, homedir(), 'x'));
+      const name = opts.name ?? onlyCluster(base);
+      const s = new ClusterStore(join(base, name));
+      const record = s.record();
+      const token = s.managementToken();
+      if (!record || !token) throw new CommandError(`no cluster "${name}" in ${base}: nom cluster create makes one`);
+      const nomad = new NomadClient({ address: record.address, token, caCert: s.caCertPath, namespace: undefined, region: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false });
+      try {
+        const status = await clusterStatus(nomad);
+        out.result(opts.json ? JSON.stringify(status, null, 2) : clusterStatusLines(record.name, status).join('\n'));
+      } finally {
+        nomad.close();
+      }
+    });
+}
+
+/** The one cluster nom knows here; with several, --name must say which. */
+function onlyCluster(base: string): string {
+  const names = existsSync(base) ? readdirSync(base) : [];
+  if (names.length === 1) return names[0]!;
+  throw InputError.of(names.length ? `several clusters are known here (${names.join(', ')}): name one with --name` : `no cluster is known here (${base}): nom cluster create makes one`);
+}

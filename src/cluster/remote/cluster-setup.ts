@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { CommandError } from '../../errors.js';
+import { NomadClient } from '../../nomad/client.js';
+import { NomadError } from '../../nomad/http.js';
+import { caddyConfig } from '../../router/caddy-config.js';
+import { waitFor } from '../processes.js';
+import { certificateNames, createClusterCa, gossipKey, nodeCertificate, signedBy, type KeyPair } from './cluster-pki.js';
+import type { ClusterSpec, SshTarget } from './cluster-spec.js';
+import type { ClusterRecord, ClusterStore } from './cluster-store.js';
+import { deployPolicy, routerPolicy } from './deploy-policy.js';
+import { factsScript, hostPlan, readFacts, type DesiredFile, type HostFacts, type Step } from './host-plan.js';
+import {
+  clusterRouterConfig, nomadAgentConfig, nomServiceScript, PATHS, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit, type NodeIdentity,
+} from './node-files.js';
+import { SshHost } from './ssh-host.js';
+
+/** A binary on this machine that nodes get a copy of. */
+export interface LocalBinary {
+  readonly path: string;
+  readonly sha256: string;
+  readonly label: string;
+}
+
+/** Where the binaries come from (a --binaries directory, the cache, official releases). */
+export interface NodeBinaries {
+  readonly nomad: LocalBinary;
+  /** Only for ingress nodes. */
+  readonly caddy?: LocalBinary | undefined;
+  readonly node?: LocalBinary | undefined;
+  /** nom's own bundle, which runs the router. */
+  readonly nom: LocalBinary;
+}
+
+export function localBinary(path: string, label: string): LocalBinary {
+  const size = statSync(path).size;
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), label: `${label} (${Math.round(size / 2 ** 20)} MB)` };
+}
+
+export interface SetupLog {
+  /** A step on a host. */
+  step(host: string, what: string): void;
+  info(line: string): void;
+}
+
+export interface SetupOptions {
+  readonly spec: ClusterSpec;
+  readonly store: ClusterStore;
+  readonly binaries: () => Promise<NodeBinaries>;
+  readonly log: SetupLog;
+  /** The ssh command, `ssh` unless NOM_SSH says otherwise. */
+  readonly ssh?: readonly string[];
+}
+
+export interface SetupResult {
+  readonly record: ClusterRecord;
+  readonly accessFile: string;
+  readonly ciToken: string;
+  readonly changed: number;
+}
+
+const MANAGED = [
+  PATHS.nomadBinary, PATHS.caddyBinary, PATHS.node, PATHS.nomBundle, PATHS.service, PATHS.nomadConfig, PATHS.caCert, PATHS.nodeCert, PATHS.nodeKey,
+  PATHS.routerConfig, PATHS.routerEnv, PATHS.caddyConfig, ...(['docker', 'nomad', 'caddy', 'nom-router'] as const).flatMap((s) => [`${PATHS.servicesDir}/${s}.cmd`, `/etc/systemd/system/${s}.service`]),
+];
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const textFile = (path: string, text: string, mode: DesiredFile['mode'], restarts: DesiredFile['restarts']): DesiredFile => ({ path, mode, sha256: sha(text), content: () => Buffer.from(text), restarts });
+const binaryFile = (path: string, b: LocalBinary, restarts: DesiredFile['restarts']): DesiredFile => ({ path, mode: '0755', sha256: b.sha256, label: `${path}: ${b.label}`, content: () => createReadStream(b.path), restarts });
+
+/** Every host's facts, read in parallel; nothing is changed yet. */
+async function readAllFacts(hosts: readonly SshHost[], log: SetupLog): Promise<Map<SshHost, HostFacts>> {
+  const all = await Promise.all(
+    hosts.map(async (h) => {
+      log.step(h.name, 'reading what is there');
+      const facts = readFacts((await h.must('reading what is there', factsScript(MANAGED))).stdout);
+      if (!facts.address) throw new CommandError(`${h.name}: cannot tell its own address (SSH_CONNECTION is empty)`);
+      return [h, facts] as const;
+    }),
+  );
+  return new Map(all);
+}
+
+/** A node keeps its certificate while the cluster CA signed it and it covers the node's names. */
+function certificateFor(ca: KeyPair, facts: HostFacts, names: readonly string[], region: string): KeyPair | 'keep' {
+  if (facts.nodeCert && facts.files.has(PATHS.nodeKey) && signedBy(facts.nodeCert, ca.cert)) {
+    const have = certificateNames(facts.nodeCert);
+    if (names.every((n) => have.includes(n))) return 'keep';
+  }
+  return nodeCertificate(ca, { region, names });
+}
+
+/** The files and services of one node. */
+function nodeDesired(o: {
+  spec: ClusterSpec; target: SshTarget; facts: HostFacts; ca: KeyPair; gossip: string; servers: readonly string[]; bootstrapExpect: number; binaries: NodeBinaries;
+}): { files: DesiredFile[]; services: ReturnType<typeof serviceDefinitions> } {
+  const { spec, facts } = o;
+  const ingress = spec.ingress.some((h) => h.spec === o.target.spec);
+  const identity: NodeIdentity = { name: facts.hostname || o.target.host, address: facts.address };
+  const services = serviceDefinitions(ingress);
+  const names = [...new Set([facts.address, o.target.host, facts.hostname].filter(Boolean))];
+  const cert = certificateFor(o.ca, facts, names, spec.region);
+  const config = nomadAgentConfig(spec, identity, { servers: o.servers, bootstrapExpect: o.bootstrapExpect, gossipKey: o.gossip, nfsPv: Boolean(spec.nfsPv) });
+  const files: DesiredFile[] = [
+    binaryFile(PATHS.nomadBinary, o.binaries.nomad, ['nomad']),
+    textFile(PATHS.service, nomServiceScript(), '0755', []),
+    ...services.map((s) => textFile(`${PATHS.servicesDir}/${s.name}.cmd`, serviceCommand(s), '0644', [s.name])),
+    // Docker's own package brings its unit.
+    ...(facts.systemd ? services.filter((s) => s.name !== 'docker').map((s) => textFile(`/etc/systemd/system/${s.name}.service`, systemdUnit(s), '0644', [s.name])) : []),
+    textFile(PATHS.caCert, o.ca.cert, '0644', ['nomad']),
+    ...(cert === 'keep' ? [] : [textFile(PATHS.nodeCert, cert.cert, '0644', ['nomad']), textFile(PATHS.nodeKey, cert.key, '0600', ['nomad'])]),
+    textFile(PATHS.nomadConfig, `${JSON.stringify(config, null, 2)}\n`, '0600', ['nomad']),
+  ];
+  if (ingress) {
+    const router = clusterRouterConfig(spec);
+    if (!o.binaries.caddy) throw new CommandError('no caddy binary for the ingress nodes');
+    files.push(
+      binaryFile(PATHS.caddyBinary, o.binaries.caddy, ['caddy']),
+      binaryFile(PATHS.nomBundle, o.binaries.nom, ['nom-router']),
+      textFile(PATHS.routerConfig, `${JSON.stringify(router, null, 2)}\n`, '0644', ['nom-router']),
+      // Caddy starts empty; the router loads the routes.
+      textFile(PATHS.caddyConfig, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, router.ingress)), '0644', ['caddy']),
+    );
+    if (facts.nodeVersion) {
+      // A node 20+ is there: the router uses it.
+      files.push(textFile(PATHS.node, `#!/bin/sh\nexec node "$@"\n`, '0755', ['nom-router']));
+    } else {
+      if (!o.binaries.node) throw new CommandError(`${o.target.spec} has no Node.js 20 or newer for the router, and none was given (put node in --binaries)`);
+      files.push(binaryFile(PATHS.node, o.binaries.node, ['nom-router']));
+    }
+  }
+  return { files, services };
+}
+
+/** Runs each host's steps in turn; a failing step stops everything, naming host, step and stderr. */
+async function apply(plans: readonly [SshHost, Step[]][], log: SetupLog): Promise<number> {
+  let changed = 0;
+  for (const [host, steps] of plans) {
+    if (!steps.length) log.step(host.name, 'nothing to change');
+    for (const step of steps) {
+      log.step(host.name, step.title);
+      await host.must(step.title, step.script, step.input?.());
+      changed++;
+    }
+  }
+  return changed;
+}
+
+function client(store: ClusterStore, address: string, token?: string): NomadClient {
+  return new NomadClient({ address, token, caCert: store.caCertPath, namespace: undefined, region: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false });
+}
+
+/**
+ * `nom cluster create`: every host becomes a server and a client of one cluster (TLS from a CA
+ * nom creates, gossip encrypted, ACLs on); ACLs are bootstrapped once, and a deploy policy and
+ * a CI token made. Running it again changes only what is not right.
+ */
+export async function createCluster(o: SetupOptions): Promise<SetupResult> {
+  const { spec, store, log } = o;
+  const hosts = spec.hosts.map((t) => new SshHost(t, o.ssh));
+  const facts = await readAllFacts(hosts, log);
+  const firstHost = hosts.find((h) => h.target.spec === spec.first.spec)!;
+  const firstFacts = facts.get(firstHost)!;
+
+  let ca = store.ca();
+  if (!ca) {
+    if (firstFacts.nodeCert) throw new CommandError(`${spec.first.spec} is already a node of a cluster whose CA key is not in ${store.dir}: copy that directory from the machine that created the cluster`);
+    ca = createClusterCa(spec.name);
+    store.saveCa(ca);
+    log.info(`created the cluster CA in ${store.dir}`);
+  }
+  const existing = (firstFacts.nomadConfig?.server as { encrypt?: string } | undefined)?.encrypt;
+  const gossip = store.gossipKey() ?? existing ?? gossipKey();
+  if (existing && existing !== gossip) throw new CommandError(`${spec.first.spec} encrypts gossip with another key than ${store.dir}/gossip.key: is --name right?`);
+  store.saveGossipKey(gossip);
+
+  const servers = hosts.map((h) => facts.get(h)!.address);
+  const binaries = await o.binaries();
+  const plans = hosts.map((h) => {
+    const f = facts.get(h)!;
+    const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, servers, bootstrapExpect: hosts.length, binaries });
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
+  });
+  let changed = await apply(plans, log);
+
+  const address = `https://${spec.first.host.includes(':') ? `[${spec.first.host}]` : spec.first.host}:4646`;
+  const token = await bootstrapAcl(store, address, log);
+  const ciToken = await deployAccess(store, address, token, spec.namespace, log);
+  changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log);
+  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
+  const accessFile = store.saveAccess(record, token);
+  await waitForNodes(store, address, token, hosts.length, log);
+  return { record, accessFile, ciToken, changed };
+}
+
+/**
+ * `nom cluster add`: new hosts join the cluster of `spec.first` with the same keys — the gossip
+ * key read back from the first node, certificates from the cluster CA kept here.
+ */
+export async function addNodes(o: SetupOptions & { readonly adding: readonly SshTarget[] }): Promise<SetupResult> {
+  const { spec, store, log } = o;
+  const ca = store.ca();
+  const token = store.managementToken();
+  const record = store.record();
+  if (!ca || !token || !record) throw new CommandError(`no cluster "${spec.name}" in ${store.dir}: nom cluster add runs where nom cluster create ran (or copy that directory here)`);
+  const firstHost = new SshHost(spec.first, o.ssh);
+  const newHosts = o.adding.map((t) => new SshHost(t, o.ssh));
+  const facts = await readAllFacts([firstHost, ...newHosts], log);
+  const first = facts.get(firstHost)!;
+  const server = first.nomadConfig?.server as { encrypt?: string; bootstrap_expect?: number; server_join?: { retry_join?: string[] } } | undefined;
+  if (!server?.encrypt) throw new CommandError(`${spec.first.spec} has no nom cluster configuration (${PATHS.nomadConfig}): is it the first node?`);
+  const servers = [...new Set([first.address, ...(server.server_join?.retry_join ?? []), ...newHosts.map((h) => facts.get(h)!.address)])];
+  const binaries = await o.binaries();
+  const plans = newHosts.map((h) => {
+    const f = facts.get(h)!;
+    const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
+  });
+  const changed = (await apply(plans, log)) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log));
+  const known = new Set(record.hosts.map((h) => h.spec));
+  const updated: ClusterRecord = { ...record, hosts: [...record.hosts, ...newHosts.filter((h) => !known.has(h.name)).map((h) => ({ spec: h.name, address: facts.get(h)!.address }))] };
+  const accessFile = store.saveAccess(updated, token);
+  await waitForNodes(store, record.address, token, updated.hosts.length, log);
+  return { record: updated, accessFile, ciToken: store.ciToken()?.secret ?? '', changed };
+}
+
+/** Waits for a leader, then bootstraps ACLs once; the management token is kept in the store. */
+async function bootstrapAcl(store: ClusterStore, address: string, log: SetupLog): Promise<string> {
+  const nomad = client(store, address);
+  try {
+    log.info(`waiting for the servers to elect a leader (${address})`);
+    await waitFor(() => nomad.agent.leader().then((l) => l || undefined, () => undefined), {
+      timeoutMs: 180_000, intervalMs: 1000, onTimeout: () => new CommandError(`no leader at ${address} within 3 minutes: see /var/log/nom/nomad.log (or journalctl -u nomad) on the hosts`),
+    });
+    const known = store.managementToken();
+    if (known) return known;
+    const token = await waitFor(
+      () =>
+        nomad.acl.bootstrap().catch((e: unknown) => {
+          if (e instanceof NomadError && /already done|bootstrap.*already/i.test(e.body)) {
+            throw new CommandError(`the cluster's ACLs were bootstrapped before, and its management token is not in ${store.dir}: copy it there (management-token)`);
+          }
+          if (e instanceof NomadError && e.status !== undefined && e.status < 500) throw e;
+          return undefined;
+        }),
+      { timeoutMs: 60_000, intervalMs: 1000, onTimeout: () => new CommandError(`Nomad at ${address} did not accept the ACL bootstrap within 60s`) },
+    );
+    log.info('bootstrapped ACLs: the management token is kept (mode 0600) in ' + store.dir);
+    return token.SecretID;
+  } finally {
+    nomad.close();
+  }
+}
+
+/** The deploy policy in `namespace`, and a CI token with only it (made once, kept in the store). */
+async function deployAccess(store: ClusterStore, address: string, token: string, namespace: string, log: SetupLog): Promise<string> {
+  const nomad = client(store, address, token);
+  try {
+    if (namespace !== 'default' && !(await nomad.namespaces.read(namespace))) {
+      await nomad.namespaces.upsert(namespace, 'deployments from CI (nom)');
+      log.info(`created the namespace ${namespace}`);
+    }
+    const policy = deployPolicy(namespace);
+    await nomad.acl.upsertPolicy(policy);
+    const kept = store.ciToken();
+    if (kept && (await nomad.acl.token(kept.accessor).then(() => true, () => false))) return kept.secret;
+    const ci = await nomad.acl.createToken({ Name: `nom CI deploys to ${namespace}`, Type: 'client', Policies: [policy.Name] });
+    store.saveCiToken(ci.AccessorID, ci.SecretID);
+    log.info(`made a CI token with the policy ${policy.Name}`);
+    return ci.SecretID;
+  } finally {
+    nomad.close();
+  }
+}
+
+/**
+ * The router on each ingress node reads Nomad with a token of its own (read-only, every
+ * namespace), made once and kept in the store; its environment file is written, and the router
+ * restarted, where it is not right yet.
+ */
+async function routerAccess(store: ClusterStore, address: string, token: string, spec: ClusterSpec, hosts: readonly [SshHost, HostFacts][], log: SetupLog): Promise<number> {
+  const ingress = hosts.filter(([h]) => spec.ingress.some((t) => t.spec === h.target.spec));
+  if (!ingress.length) return 0;
+  const nomad = client(store, address, token);
+  let secret: string;
+  try {
+    const policy = routerPolicy();
+    await nomad.acl.upsertPolicy(policy);
+    const kept = store.routerToken();
+    if (kept && (await nomad.acl.token(kept.accessor).then(() => true, () => false))) secret = kept.secret;
+    else {
+      const made = await nomad.acl.createToken({ Name: 'nom router', Type: 'client', Policies: [policy.Name] });
+      store.saveRouterToken(made.AccessorID, made.SecretID);
+      secret = made.SecretID;
+    }
+  } finally {
+    nomad.close();
+  }
+  let changed = 0;
+  for (const [host, facts] of ingress) {
+    const env = routerEnvironment({ name: facts.hostname, address: facts.address }, secret);
+    if (facts.files.get(PATHS.routerEnv) === sha(env)) continue;
+    changed++;
+    log.step(host.name, `write ${PATHS.routerEnv} (the router's token) and restart nom-router`);
+    await host.must(`write ${PATHS.routerEnv}`, `set -e\numask 077\ncat > ${PATHS.routerEnv}.nom-new\nmv -f ${PATHS.routerEnv}.nom-new ${PATHS.routerEnv}\n${PATHS.service} restart nom-router`, Buffer.from(env));
+  }
+  return changed;
+}
+
+/** Waits until `count` client nodes are ready with a healthy docker driver. */
+async function waitForNodes(store: ClusterStore, address: string, token: string, count: number, log: SetupLog): Promise<void> {
+  const nomad = client(store, address, token);
+  try {
+    log.info(`waiting for ${count} node(s) to be ready`);
+    let last = 0;
+    await waitFor(
+      async () => {
+        const nodes = await nomad.nodes.list().catch(() => []);
+        const ready = nodes.filter((n) => n.Status === 'ready' && n.Drivers?.docker?.Healthy);
+        last = ready.length;
+        return ready.length >= count ? true : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1000, onTimeout: () => new CommandError(`only ${last} of ${count} nodes are ready with docker after 3 minutes: see /var/log/nom/nomad.log on the others`) },
+    );
+  } finally {
+    nomad.close();
+  }
+}

@@ -1,0 +1,248 @@
+import type { RouterConfig } from '../../router/router-config.js';
+import { DEFAULT_HSTS, PRIVATE_RANGES } from '../../router/caddy-config.js';
+import type { ClusterSpec } from './cluster-spec.js';
+
+/**
+ * Every file `nom cluster create` writes on a node, made from the cluster's spec and the node's
+ * facts by pure functions (golden-file tested): the Nomad agent's configuration, the service
+ * units, and on ingress nodes the router's configuration.
+ */
+export const PATHS = {
+  nomadBinary: '/usr/local/bin/nomad',
+  caddyBinary: '/usr/local/bin/caddy',
+  nomadConfigDir: '/etc/nomad.d',
+  nomadConfig: '/etc/nomad.d/nomad.json',
+  tlsDir: '/etc/nomad.d/tls',
+  caCert: '/etc/nomad.d/tls/ca.pem',
+  nodeCert: '/etc/nomad.d/tls/node.pem',
+  nodeKey: '/etc/nomad.d/tls/node-key.pem',
+  dataDir: '/opt/nomad/data',
+  nomLib: '/usr/local/lib/nom',
+  node: '/usr/local/lib/nom/node',
+  nomBundle: '/usr/local/lib/nom/dist/nom.mjs',
+  service: '/usr/local/lib/nom/nom-service',
+  servicesDir: '/etc/nom/services',
+  routerConfig: '/etc/nom/router.json',
+  routerEnv: '/etc/nom/services/nom-router.env',
+  caddyConfig: '/etc/nom/caddy.json',
+  caddyData: '/var/lib/nom/caddy',
+  pv: '/pv',
+  home: '/home',
+} as const;
+
+/** The ports of an ingress node: HTTP and HTTPS for everyone, the rest on loopback only. */
+export const INGRESS_PORTS = { https: 443, http: 80, caddyAdmin: 2019, routerStatus: 4650, routerDns: 4651, noInstance: 4652 } as const;
+
+export interface NodeIdentity {
+  /** The node's name in Nomad: its hostname. */
+  readonly name: string;
+  /** The address the node was reached at, as it sees itself: it binds to and advertises this one. */
+  readonly address: string;
+}
+
+/**
+ * The Nomad agent of a node, server and client in one, as the JSON form of its configuration:
+ * TLS for HTTP and RPC from the cluster CA, gossip encrypted, ACLs on, docker volumes on, the
+ * host volumes the house job mounts. `servers` are the addresses of all servers to join.
+ */
+export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { servers: readonly string[]; bootstrapExpect: number; gossipKey: string; nfsPv: boolean }): Record<string, unknown> {
+  return {
+    name: node.name,
+    region: spec.region,
+    datacenter: spec.datacenter,
+    data_dir: PATHS.dataDir,
+    // Its own address only: a node may have others (a public one, docker's bridge…).
+    bind_addr: node.address,
+    advertise: { http: node.address, rpc: node.address, serf: node.address },
+    disable_update_check: true,
+    log_level: 'INFO',
+    acl: { enabled: true },
+    tls: {
+      http: true,
+      rpc: true,
+      ca_file: PATHS.caCert,
+      cert_file: PATHS.nodeCert,
+      key_file: PATHS.nodeKey,
+      // Servers prove they are servers of this region; HTTP clients need only the CA (and a token).
+      verify_server_hostname: true,
+      verify_https_client: false,
+    },
+    server: {
+      enabled: true,
+      bootstrap_expect: o.bootstrapExpect,
+      encrypt: o.gossipKey,
+      server_join: { retry_join: o.servers.filter((s) => s !== node.address), retry_interval: '5s' },
+      default_scheduler_config: { memory_oversubscription_enabled: true },
+    },
+    client: {
+      enabled: true,
+      // Allocations get the node's own address: the interface that carries it.
+      network_interface: `{{ GetAllInterfaces | include "address" "${node.address}" | attr "name" }}`,
+      host_volume: {
+        'home-ro': { path: PATHS.home, read_only: true },
+        'home-rw': { path: PATHS.home, read_only: false },
+        pv: { path: PATHS.pv, read_only: false },
+      },
+      meta: { 'nom.pv': o.nfsPv ? 'nfs' : 'local' },
+    },
+    plugin: [{ docker: [{ config: [{ volumes: [{ enabled: true }], extra_labels: ['node_id', 'job_name', 'task_name'] }] }] }],
+  };
+}
+
+/** How nom-service runs each service: its command line (and, under systemd, its unit). */
+export interface ServiceDefinition {
+  readonly name: 'docker' | 'nomad' | 'caddy' | 'nom-router';
+  readonly description: string;
+  readonly command: readonly string[];
+  /** SIGINT lets Nomad leave the cluster gracefully. */
+  readonly stopSignal: 'SIGINT' | 'SIGTERM';
+  readonly after: readonly string[];
+}
+
+export function serviceDefinitions(ingress: boolean): ServiceDefinition[] {
+  const services: ServiceDefinition[] = [
+    { name: 'docker', description: 'Docker engine', command: ['dockerd'], stopSignal: 'SIGTERM', after: ['network-online.target'] },
+    { name: 'nomad', description: 'Nomad agent (nom)', command: [PATHS.nomadBinary, 'agent', `-config=${PATHS.nomadConfigDir}`], stopSignal: 'SIGINT', after: ['network-online.target', 'docker.service'] },
+  ];
+  if (ingress) {
+    services.push(
+      { name: 'caddy', description: 'Caddy, the ingress (configured by nom-router)', command: [PATHS.caddyBinary, 'run', '--config', PATHS.caddyConfig], stopSignal: 'SIGTERM', after: ['network-online.target'] },
+      { name: 'nom-router', description: 'nom router: routes from Nomad\'s services to Caddy', command: [PATHS.node, PATHS.nomBundle, 'router', '--config', PATHS.routerConfig], stopSignal: 'SIGTERM', after: ['nomad.service', 'caddy.service'] },
+    );
+  }
+  return services;
+}
+
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** A systemd unit that restarts the service when it fails. */
+export function systemdUnit(s: ServiceDefinition): string {
+  const environmentFile = `-${PATHS.servicesDir}/${s.name}.env`;
+  return [
+    '# Written by nom cluster create.',
+    '[Unit]',
+    `Description=${s.description}`,
+    `Wants=${s.after.join(' ')}`,
+    `After=${s.after.join(' ')}`,
+    '',
+    '[Service]',
+    `EnvironmentFile=${environmentFile}`,
+    `ExecStart=${s.command.map(shellWord).join(' ')}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'KillMode=process',
+    `KillSignal=${s.stopSignal}`,
+    'Restart=on-failure',
+    'RestartSec=2',
+    'LimitNOFILE=65536',
+    ...(s.name === 'nomad' ? ['TasksMax=infinity', 'OOMScoreAdjust=-1000'] : []),
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The service for nom-service where systemd does not run (a container, WSL): the signal that
+ * stops it, then its command line.
+ */
+export function serviceCommand(s: ServiceDefinition): string {
+  return `${s.stopSignal.replace(/^SIG/, '')}\n${s.command.map(shellWord).join(' ')}\n`;
+}
+
+/**
+ * nom-service: start, restart, stop and status of nom's services, through systemd where it
+ * runs, and otherwise through a small supervisor that restarts a service that exits (2 s
+ * apart), so hosts without systemd behave alike.
+ */
+export function nomServiceScript(): string {
+  return `#!/bin/sh
+# nom-service {start|restart|stop|status|supervise} <service>  (written by nom cluster create)
+# systemd when it runs; otherwise a supervisor loop restarts the service whenever it exits.
+set -eu
+action=$1 name=$2
+cmd_file=${PATHS.servicesDir}/$name.cmd
+run=/run/nom; log=/var/log/nom
+pid_file=$run/$name.pid
+mkdir -p "$run" "$log"
+if [ -d /run/systemd/system ]; then
+  case "$action" in
+    start) systemctl daemon-reload; systemctl enable --now "$name" ;;
+    restart) systemctl daemon-reload; systemctl enable "$name"; systemctl restart "$name" ;;
+    stop) systemctl stop "$name" ;;
+    status) systemctl is-active --quiet "$name" ;;
+    *) echo "nom-service: $action?" >&2; exit 2 ;;
+  esac
+  exit
+fi
+running() { [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }
+stop() {
+  if running; then
+    pid=$(cat "$pid_file"); kill -TERM "$pid"
+    i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+  fi
+  rm -f "$pid_file"
+}
+# The supervisor writes its own pid; wait for it, so that status is right at once.
+launch() {
+  rm -f "$pid_file"
+  setsid "$0" supervise "$name" </dev/null >/dev/null 2>&1 &
+  i=0; until running || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+  running
+}
+case "$action" in
+  supervise)
+    echo $$ >"$pid_file"
+    # A service's environment (the router's Nomad address and token), when it has one.
+    # shellcheck disable=SC1090
+    if [ -f "${PATHS.servicesDir}/$name.env" ]; then set -a; . "${PATHS.servicesDir}/$name.env"; set +a; fi
+    signal=$(sed -n 1p "$cmd_file")
+    child=
+    trap 'trap - TERM INT; [ -n "$child" ] && kill -"$signal" "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+    while :; do
+      eval "set -- $(sed -n 2p "$cmd_file")"
+      "$@" >>"$log/$name.log" 2>&1 &
+      child=$!
+      wait "$child" || true
+      echo "nom-service: $name exited; starting it again in 2s" >>"$log/$name.log"
+      sleep 2
+    done ;;
+  start) running || launch ;;
+  restart) stop; launch ;;
+  stop) stop ;;
+  status) running ;;
+  *) echo "nom-service: $action?" >&2; exit 2 ;;
+esac
+`;
+}
+
+/**
+ * The router of an ingress node: Caddy listens on every address (80, 443), its admin API and the
+ * router on loopback; certificates from ACME when an email is given, else Caddy's internal CA.
+ */
+export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
+  const p = INGRESS_PORTS;
+  return {
+    caddyAdmin: `http://127.0.0.1:${p.caddyAdmin}`,
+    statusPort: p.routerStatus,
+    dnsPort: p.routerDns,
+    ingress: {
+      httpsPort: p.https,
+      httpPort: p.http,
+      bindHost: '',
+      adminListen: `127.0.0.1:${p.caddyAdmin}`,
+      upstreamDns: `tcp/127.0.0.1:${p.routerDns}`,
+      noInstancePort: p.noInstance,
+      tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
+      storageDir: PATHS.caddyData,
+      hsts: DEFAULT_HSTS,
+      trustedProxies: PRIVATE_RANGES,
+      ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/` } : {}),
+    },
+  };
+}
+
+/** The router's environment on an ingress node: its own agent, over TLS, with the router's token. */
+export function routerEnvironment(node: NodeIdentity, token: string): string {
+  return [`NOMAD_ADDR=https://${node.address}:4646`, `NOMAD_CACERT=${PATHS.caCert}`, `NOMAD_TOKEN=${token}`, ''].join('\n');
+}

@@ -1,0 +1,210 @@
+/**
+ * `nom cluster create` over SSH, for real: four machines made on this one (network and mount
+ * namespaces, each with its own sshd, Docker engine and, once nom has set it up, Nomad agent;
+ * see test/helpers/test-hosts.ts). Three become a cluster; its security is checked from the
+ * outside; the CI token deploys; a server is killed and the cluster still deploys; a fourth
+ * machine joins.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cacheDir, findBinary } from '../../src/cluster/binaries.js';
+import { waitFor } from '../../src/cluster/processes.js';
+import { NomadClient } from '../../src/nomad/client.js';
+import { makeHosts, type TestHost } from '../helpers/test-hosts.js';
+
+const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
+const TAG = process.env.NOM_TEST_IMAGE_TAG!;
+const IMAGE = `nom.local/examples/hello-world/main:${TAG}`;
+const work = mkdtempSync(join(tmpdir(), 'nom-cluster-'));
+const home = join(work, 'home');
+const binaries = join(work, 'bin');
+const sshConfig = join(home, '.ssh', 'config');
+let hosts: TestHost[] = [];
+let destroy = async () => {};
+let clusterFiles = '';
+
+before(async () => {
+  ({ hosts, destroy } = await makeHosts(4, work, home));
+  // Offline: the binaries nom pushes come from here (--binaries).
+  mkdirSync(binaries);
+  const cache = cacheDir(process.env, homedir());
+  copyFileSync(findBinary('nomad', process.env, cache)!, join(binaries, 'nomad'));
+  copyFileSync(findBinary('caddy', process.env, cache)!, join(binaries, 'caddy'));
+  copyFileSync(process.execPath, join(binaries, 'node'));
+  images = execFileSync('docker', ['save', IMAGE, `${IMAGE}-v2`], { maxBuffer: 1024 ** 3 });
+});
+
+after(async () => {
+  await destroy();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The demo app's images (a real cluster would pull them from a registry). */
+let images = Buffer.alloc(0);
+/** Into a machine's Docker engine, which runs once nom has set the machine up. */
+const loadImages = (h: TestHost) => ssh(h, 'docker load -q', images);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], env: Record<string, string>, input?: Buffer): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { PATH: process.env.PATH!, HOME: home, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const ssh = (h: TestHost, command: string, input?: Buffer) => run('ssh', ['-F', sshConfig, h.address, command], {}, input);
+/** nom as a user runs it, with the user's ssh configuration (NOM_SSH: `ssh -F <it>`). */
+const nom = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [NOM, ...args], { NOM_SSH: `ssh -F ${sshConfig}`, ...env });
+
+const api = (host: TestHost) => `https://${host.address}:4646`;
+const ca = () => readFileSync(join(clusterFiles, 'ca.pem'));
+const management = () => readFileSync(join(clusterFiles, 'management-token'), 'utf8').trim();
+const client = (token?: string) => new NomadClient({ address: api(hosts[0]!), token, caCert: join(clusterFiles, 'ca.pem'), namespace: undefined, region: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false });
+
+/** A GET over HTTPS trusting `caPem`, answering the status (or the TLS error). */
+function httpsGet(url: string, caPem: Buffer | undefined, headers: Record<string, string> = {}, servername?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    https
+      .get({ host: u.hostname, port: u.port, path: u.pathname + u.search, ca: caPem, servername, agent: false, headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** `nom deploy` of the demo app as a pipeline on main, with `token`, to the cluster. */
+const deploy = (token: string, tag: string) =>
+  nom(['deploy'], {
+    NOMAD_ADDR: api(hosts[0]!), NOMAD_CACERT: join(clusterFiles, 'ca.pem'), NOMAD_TOKEN: token, GITLAB_CI: 'true',
+    CI_PROJECT_PATH_SLUG: 'cluster-it', CI_PROJECT_NAME: 'cluster-it', CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
+    CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.test', NOMAD_VAR_CHECK_PATH: '/healthcheck', NOMAD_VAR_MEMORY: '64',
+  });
+
+describe('nom cluster create, over SSH, on three machines', () => {
+  const three = () => hosts.slice(0, 3).map((h) => h.address);
+
+  it('makes a cluster: a leader is elected, gossip is encrypted, the API answers only over TLS from its CA, and anonymous requests are denied', async () => {
+    const create = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries]);
+    assert.equal(create.code, 0, create.stderr);
+    clusterFiles = join(home, '.config', 'nom', 'clusters', hosts[0]!.address);
+    const ciToken = create.stdout.trim();
+    assert.match(ciToken, /^[0-9a-f-]{36}$/);
+    for (const h of hosts.slice(0, 3)) assert.match(create.stderr, new RegExp(`${h.address.replace(/\./g, '\\.')}: start nomad`));
+
+    const status = JSON.parse((await nom(['cluster', 'status', '--json'])).stdout);
+    assert.equal(status.servers.filter((s: { status: string }) => s.status === 'alive').length, 3);
+    assert.equal(status.servers.filter((s: { leader: boolean }) => s.leader).length, 1);
+    assert.deepEqual(status.nodes.map((n: { status: string }) => n.status), ['ready', 'ready', 'ready']);
+
+    // Only TLS: plain HTTP is refused, and so is a server certificate checked against the system's CAs.
+    const plain = await fetch(`http://${hosts[0]!.address}:4646/v1/status/leader`).then((r) => r.status, () => 0);
+    assert.notEqual(plain, 200);
+    await assert.rejects(httpsGet(`${api(hosts[0]!)}/v1/status/leader`, undefined), /self.signed|unable to get local issuer|certificate/i);
+    assert.equal((await httpsGet(`${api(hosts[0]!)}/v1/status/leader`, ca())).status, 200);
+    // ACLs: nothing without a token.
+    assert.equal((await httpsGet(`${api(hosts[0]!)}/v1/jobs`, ca())).status, 403);
+    // Gossip: the key nom minted is the cluster's.
+    const nomad = client(management());
+    try {
+      const keyring = await nomad.agent.keyring();
+      assert.deepEqual(Object.keys(keyring.Keys ?? {}), [readFileSync(join(clusterFiles, 'gossip.key'), 'utf8').trim()]);
+    } finally {
+      nomad.close();
+    }
+    // The management token is kept 0600, in the form of ~/.config/nomad.
+    assert.equal((execFileSync('stat', ['-c', '%a', join(clusterFiles, 'management-token')], { encoding: 'utf8' }).trim()), '600');
+    assert.match(readFileSync(join(clusterFiles, 'nomad'), 'utf8'), /^export NOMAD_ADDR=https:\/\/10\.199\.0\.2:4646\nexport NOMAD_TOKEN=[0-9a-f-]{36}\nexport NOMAD_CACERT=/);
+  });
+
+  it('running create again changes nothing that is right', async () => {
+    const pids = await Promise.all(hosts.slice(0, 3).map((h) => ssh(h, 'cat /run/nom/nomad.pid')));
+    const again = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /\(nothing changed\)/);
+    assert.deepEqual(await Promise.all(hosts.slice(0, 3).map((h) => ssh(h, 'cat /run/nom/nomad.pid'))), pids, 'an agent was restarted');
+  });
+
+  it('the CI token deploys the demo app into its namespace, routed by the ingress; it cannot read or stop jobs in another', async () => {
+    for (const h of hosts.slice(0, 3)) assert.equal((await loadImages(h)).code, 0);
+    const ciToken = readFileSync(join(clusterFiles, 'ci-token'), 'utf8').trim().split(' ')[1]!;
+    const first = await deploy(ciToken, TAG);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout.trim(), 'https://cluster-it.nom.test');
+    // Through Caddy on the ingress machine, with its internal CA.
+    const caddyCa = Buffer.from((await ssh(hosts[0]!, 'cat /var/lib/nom/caddy/pki/authorities/local/root.crt')).stdout);
+    const page = await waitFor(() => httpsGet(`https://${hosts[0]!.address}/`, caddyCa, { Host: 'cluster-it.nom.test' }, 'cluster-it.nom.test').then((r) => (r.status === 200 ? r : undefined), () => undefined), {
+      timeoutMs: 20_000, onTimeout: () => new Error('the deployment did not answer through the ingress'),
+    });
+    assert.match(page.body, /cluster-it\.nom\.test/);
+
+    const nomad = client(management());
+    try {
+      await nomad.namespaces.upsert('other', 'another team');
+      const job = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/production-render.json', import.meta.url)), 'utf8')).Job;
+      await nomad.jobs.register({ ...job, ID: 'theirs', Name: 'theirs', Namespace: 'other', TaskGroups: job.TaskGroups.map((g: object) => ({ ...g, Count: 0 })) });
+    } finally {
+      nomad.close();
+    }
+    const ci = client(ciToken);
+    try {
+      await assert.rejects(ci.jobs.read('theirs', 'other'), /403/);
+      await assert.rejects(ci.jobs.deregister('theirs', { namespace: 'other' }), /403/);
+      assert.equal((await ci.jobs.list({ namespace: 'default' })).some((j) => j.ID === 'cluster-it'), true);
+    } finally {
+      ci.close();
+    }
+  });
+
+  it('with one of its three servers killed, the cluster still takes a deploy', async () => {
+    // Kill a server that neither serves the API nom uses nor runs the app (its allocation would be lost).
+    const nomad = client(management());
+    let victim: TestHost;
+    try {
+      const alloc = (await nomad.jobs.allocations('cluster-it')).find((a) => a.ClientStatus === 'running')!;
+      victim = hosts.slice(1, 3).find((h) => h.name !== alloc.NodeName)!;
+    } finally {
+      nomad.close();
+    }
+    const killed = await ssh(victim, 'p=$(cat /run/nom/nomad.pid); pkill -9 -P "$p"; kill -9 "$p"');
+    assert.equal(killed.code, 0, killed.stderr);
+    await waitFor(async () => {
+      const s = JSON.parse((await nom(['cluster', 'status', '--json'])).stdout || '{"servers":[]}');
+      return s.servers.filter((m: { status: string }) => m.status === 'alive').length === 2 ? true : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 1000, onTimeout: () => new Error('the killed server still counts as alive') });
+    const ciToken = readFileSync(join(clusterFiles, 'ci-token'), 'utf8').trim().split(' ')[1]!;
+    const second = await deploy(ciToken, `${TAG}-v2`);
+    assert.equal(second.code, 0, second.stderr);
+    // And it comes back.
+    assert.equal((await ssh(victim, '/usr/local/lib/nom/nom-service start nomad')).code, 0);
+  });
+
+  it('nom cluster add joins a fourth machine with the same keys', async () => {
+    const add = await nom(['cluster', 'add', hosts[3]!.address, '--first', hosts[0]!.address, '--binaries', binaries]);
+    assert.equal(add.code, 0, add.stderr);
+    const status = await waitFor(async () => {
+      const s = JSON.parse((await nom(['cluster', 'status', '--json'])).stdout || '{"servers":[]}');
+      return s.servers.filter((m: { status: string }) => m.status === 'alive').length === 4 ? s : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1000, onTimeout: () => new Error('four servers never were alive') });
+    assert.equal(status.nodes.filter((n: { status: string }) => n.status === 'ready').length, 4);
+    const gossip = (await ssh(hosts[3]!, 'cat /etc/nomad.d/nomad.json')).stdout;
+    assert.equal(JSON.parse(gossip).server.encrypt, readFileSync(join(clusterFiles, 'gossip.key'), 'utf8').trim());
+  });
+});
