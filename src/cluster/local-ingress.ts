@@ -1,21 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CaddyAdmin } from '../router/caddy-admin.js';
-import { caddyConfig, DEFAULT_HSTS, PRIVATE_RANGES } from '../router/caddy-config.js';
-import type { RouterConfig } from '../router/router-config.js';
+import { caddyConfig } from '../router/caddy-config.js';
+import { routerConfig, type IngressPorts, type RouterConfig } from '../router/router-config.js';
 import type { RouterStatus } from '../router/router.js';
 import type { LocalLayout } from './local-layout.js';
 import { isRunning, logTail, portInUse, readPid, spawnDaemon, waitFor } from './processes.js';
-
-export interface IngressPorts {
-  readonly https: number;
-  readonly http: number;
-  readonly caddyAdmin: number;
-  readonly routerStatus: number;
-  readonly routerDns: number;
-  /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
-  readonly noInstance: number;
-}
 
 /** The local domain every deployment on this machine gets a name under. */
 export const LOCAL_BASE_DOMAIN = 'nom.localhost';
@@ -39,25 +29,13 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
  */
 export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, nomadHttpPort: number, env: Readonly<Record<string, string | undefined>> = {}): RouterConfig {
   const https = ports.https === 443 ? '' : `:${ports.https}`;
-  return {
-    caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,
-    statusPort: ports.routerStatus,
-    dnsPort: ports.routerDns,
-    ingress: {
-      httpsPort: ports.https,
-      httpPort: ports.http,
-      bindHost: '127.0.0.1',
-      adminListen: `127.0.0.1:${ports.caddyAdmin}`,
-      upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
-      noInstancePort: ports.noInstance,
-      tls: { mode: 'internal' },
-      storageDir: join(layout.caddyDir, 'data'),
-      hsts: DEFAULT_HSTS,
-      trustedProxies: PRIVATE_RANGES,
-      nomad: { hostnames: [LOCAL_BASE_DOMAIN], upstream: `127.0.0.1:${nomadHttpPort}` },
-      unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
-    },
-  };
+  return routerConfig(ports, {
+    bindHost: '127.0.0.1',
+    tls: { mode: 'internal' },
+    storageDir: join(layout.caddyDir, 'data'),
+    nomad: { hostnames: [LOCAL_BASE_DOMAIN], upstream: `127.0.0.1:${nomadHttpPort}` },
+    unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
+  });
 }
 
 /** Where Caddy's internal CA keeps its root certificate (clients trust it via NOM_CA_CERT). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { IngressOptions } from './caddy-config.js';
+import { DEFAULT_HSTS, PRIVATE_RANGES, type IngressOptions } from './caddy-config.js';
 
 /** What `nom router --config <file>` reads: how Caddy is set up, and where to reach it. */
 export interface RouterConfig {
@@ -18,4 +18,41 @@ export function readRouterConfig(file: string): RouterConfig {
     if (config[key] === undefined) throw new Error(`${file} lacks "${key}"`);
   }
   return config;
+}
+
+/** The ports of an ingress: HTTPS and HTTP for everyone; the others on loopback only. */
+export interface IngressPorts {
+  readonly https: number;
+  readonly http: number;
+  readonly caddyAdmin: number;
+  readonly routerStatus: number;
+  readonly routerDns: number;
+  /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
+  readonly noInstance: number;
+}
+
+/**
+ * A router configuration: Caddy's admin API, the router's status endpoint and DNS, and the 503
+ * listener on loopback; the public listeners on `bindHost` ('' for every address); HSTS and
+ * trusted private proxies as defaults. Pure.
+ */
+export function routerConfig(
+  ports: IngressPorts,
+  o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad'>,
+): RouterConfig {
+  return {
+    caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,
+    statusPort: ports.routerStatus,
+    dnsPort: ports.routerDns,
+    ingress: {
+      httpsPort: ports.https,
+      httpPort: ports.http,
+      adminListen: `127.0.0.1:${ports.caddyAdmin}`,
+      upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
+      noInstancePort: ports.noInstance,
+      hsts: DEFAULT_HSTS,
+      trustedProxies: PRIVATE_RANGES,
+      ...o,
+    },
+  };
 }

@@ -1,5 +1,4 @@
-import type { RouterConfig } from '../../router/router-config.js';
-import { DEFAULT_HSTS, PRIVATE_RANGES } from '../../router/caddy-config.js';
+import { routerConfig, type IngressPorts, type RouterConfig } from '../../router/router-config.js';
 import type { ClusterSpec } from './cluster-spec.js';
 
 /**
@@ -31,7 +30,7 @@ export const PATHS = {
 } as const;
 
 /** The ports of an ingress node: HTTP and HTTPS for everyone, the rest on loopback only. */
-export const INGRESS_PORTS = { https: 443, http: 80, caddyAdmin: 2019, routerStatus: 4650, routerDns: 4651, noInstance: 4652 } as const;
+export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, caddyAdmin: 2019, routerStatus: 4650, routerDns: 4651, noInstance: 4652 };
 
 export interface NodeIdentity {
   /** The node's name in Nomad: its hostname. */
@@ -221,25 +220,12 @@ esac
  * router on loopback; certificates from ACME when an email is given, else Caddy's internal CA.
  */
 export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
-  const p = INGRESS_PORTS;
-  return {
-    caddyAdmin: `http://127.0.0.1:${p.caddyAdmin}`,
-    statusPort: p.routerStatus,
-    dnsPort: p.routerDns,
-    ingress: {
-      httpsPort: p.https,
-      httpPort: p.http,
-      bindHost: '',
-      adminListen: `127.0.0.1:${p.caddyAdmin}`,
-      upstreamDns: `tcp/127.0.0.1:${p.routerDns}`,
-      noInstancePort: p.noInstance,
-      tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
-      storageDir: PATHS.caddyData,
-      hsts: DEFAULT_HSTS,
-      trustedProxies: PRIVATE_RANGES,
-      ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/` } : {}),
-    },
-  };
+  return routerConfig(INGRESS_PORTS, {
+    bindHost: '',
+    tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
+    storageDir: PATHS.caddyData,
+    ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/` } : {}),
+  });
 }
 
 /** The router's environment on an ingress node: its own agent, over TLS, with the router's token. */
