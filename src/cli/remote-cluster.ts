@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION, cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, releaseArch } from '../cluster/binaries.js';
+import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION, cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease } from '../cluster/binaries.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
 import { addNodes, createCluster, localBinary, type NodeBinaries, type SetupResult } from '../cluster/remote/cluster-setup.js';
 import { clusterDir, ClusterStore } from '../cluster/remote/cluster-store.js';
@@ -29,40 +29,33 @@ function elfArch(path: string): string | undefined {
 
 /**
  * The binaries nodes get: from --binaries (offline sites), else this machine's (cache, PATH)
- * when they are Linux binaries, else the official releases, checksums verified.
+ * when they are Linux binaries for the hosts' architecture, else the official releases,
+ * checksums verified.
  */
-function binariesFor(spec: ClusterSpec): () => Promise<NodeBinaries> {
-  return async () => {
+function binariesFor(spec: ClusterSpec): (arch: string) => Promise<NodeBinaries> {
+  return async (arch) => {
     const cache = cacheDir(process.env, homedir());
-    const linux = process.platform === 'linux';
     const pick = async (name: 'nomad' | 'caddy' | 'node', fetch: () => Promise<string>, optional = false) => {
-      let path: string | undefined;
       if (spec.binaries) {
-        path = join(spec.binaries, name);
+        const path = join(spec.binaries, name);
         if (!existsSync(path)) {
           if (optional) return undefined;
           throw InputError.of(`--binaries ${spec.binaries} has no ${name}: put the Linux ${name} binary there`);
         }
-      } else {
-        path = name === 'node' ? (linux ? process.execPath : undefined) : linux ? findBinary(name, process.env, cache) : undefined;
-        path ??= await fetch();
+        const is = elfArch(path);
+        if (is !== arch) throw InputError.of(`--binaries ${spec.binaries}: ${name} is ${is ? `for ${is}` : 'not a Linux binary'}, and the hosts are ${arch}`);
+        return localBinary(path, name);
       }
-      const arch = elfArch(path);
-      if (arch && arch !== releaseArch() && !spec.binaries) path = await fetch();
-      return localBinary(path, name);
+      const here = process.platform !== 'linux' ? undefined : name === 'node' ? process.execPath : findBinary(name, process.env, cache);
+      return localBinary(here && elfArch(here) === arch ? here : await fetch(), name);
     };
-    const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch: releaseArch() });
-    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', NOMAD_VERSION), cache)))!;
+    const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch });
+    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', NOMAD_VERSION), join(cache, arch))))!;
     const ingress = spec.ingress.length > 0;
     const caddy = ingress ? await pick('caddy', () => caddyRelease(src('https://github.com/caddyserver/caddy/releases/download', CADDY_VERSION), cache)) : undefined;
     const node = ingress ? await pick('node', () => nodeRelease(src('https://nodejs.org/dist', NODE_VERSION), cache), true) : undefined;
     // nom itself: the bundle this process runs from.
-    const nom = localBinary(fileURLToPath(import.meta.url), 'nom');
-    for (const [name, b] of [['nomad', nomad], ['caddy', caddy], ['node', node]] as const) {
-      const arch = b && elfArch(b.path);
-      if (arch && arch !== 'amd64' && arch !== 'arm64') throw InputError.of(`the ${name} binary ${b!.path} is not for Linux on amd64 or arm64 (${arch})`);
-    }
-    return { nomad, caddy, node, nom };
+    return { nomad, caddy, node, nom: localBinary(fileURLToPath(import.meta.url), 'nom') };
   };
 }
 
@@ -76,6 +69,7 @@ interface CreateOptions {
   acmeEmail?: string;
   baseDomain?: string;
   nomadConfig: boolean;
+  dryRun?: boolean;
 }
 
 export function registerRemoteCluster(program: Command, out: Output): void {
@@ -85,7 +79,8 @@ export function registerRemoteCluster(program: Command, out: Output): void {
   const ssh = (process.env.NOM_SSH ?? 'ssh').split(/\s+/).filter(Boolean);
 
   /** The summary both create and add end with; the CI token alone on stdout. */
-  const report = (r: SetupResult, s: ClusterStore, opts: { nomadConfig: boolean }) => {
+  const report = (r: SetupResult | undefined, s: ClusterStore, opts: { nomadConfig: boolean }) => {
+    if (!r) return out.say('dry run: nothing was changed');
     out.say(`cluster ${r.record.name}: ${r.record.hosts.length} node(s), API at ${r.record.address} (${r.changed ? `${r.changed} change(s)` : 'nothing changed'})`);
     out.say(`  access:  ${r.accessFile} (NOMAD_ADDR, NOMAD_TOKEN — the management token —, NOMAD_CACERT)`);
     out.say(`  CA:      ${s.caCertPath}`);
@@ -111,10 +106,11 @@ export function registerRemoteCluster(program: Command, out: Output): void {
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
     .option('--base-domain <domain>', 'the domain deployments live under (unknown hostnames are sent there)')
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
+    .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
       const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
       const s = store(spec);
-      report(await createCluster({ spec, store: s, binaries: binariesFor(spec), log, ssh }), s, opts);
+      report(await createCluster({ spec, store: s, binaries: binariesFor(spec), log, ssh, dryRun: opts.dryRun }), s, opts);
     });
 
   cluster
@@ -127,11 +123,12 @@ export function registerRemoteCluster(program: Command, out: Output): void {
     .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases')
     .option('--acme-email <email>', 'ACME for the new ingress nodes')
     .option('--base-domain <domain>', 'the domain deployments live under')
+    .option('--dry-run', 'say what would be done on each new host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
       const all = clusterSpec({ hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
       const s = store(all);
       const adding = all.hosts.filter((h) => h.spec !== all.first.spec);
-      report(await addNodes({ spec: all, store: s, binaries: binariesFor(all), log, ssh, adding }), s, { nomadConfig: false });
+      report(await addNodes({ spec: all, store: s, binaries: binariesFor(all), log, ssh, adding, dryRun: opts.dryRun }), s, { nomadConfig: false });
     });
 
   cluster

@@ -101,6 +101,19 @@ const deploy = (token: string, tag: string) =>
 describe('nom cluster create, over SSH, on three machines', () => {
   const three = () => hosts.slice(0, 3).map((h) => h.address);
 
+  it('--dry-run says what it would do on each host, and changes nothing', async () => {
+    const dry = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    for (const h of hosts.slice(0, 3)) {
+      const a = h.address.replace(/\./g, '\\.');
+      assert.match(dry.stderr, new RegExp(`${a}: would write /usr/local/bin/nomad`));
+      assert.match(dry.stderr, new RegExp(`${a}: would start nomad`));
+      assert.equal((await ssh(h, 'test -e /etc/nomad.d/nomad.json')).code, 1, 'a dry run wrote the agent\'s configuration');
+    }
+    assert.match(dry.stderr, new RegExp(`${hosts[0]!.address.replace(/\./g, '\\.')}: would start caddy`));
+    assert.equal(dry.stdout, '', 'a dry run printed a token');
+  });
+
   it('makes a cluster: a leader is elected, gossip is encrypted, the API answers only over TLS from its CA, and anonymous requests are denied', async () => {
     const create = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries]);
     assert.equal(create.code, 0, create.stderr);

@@ -46,10 +46,13 @@ export interface SetupLog {
 export interface SetupOptions {
   readonly spec: ClusterSpec;
   readonly store: ClusterStore;
-  readonly binaries: () => Promise<NodeBinaries>;
+  /** The binaries for hosts of this architecture (amd64, arm64). */
+  readonly binaries: (arch: string) => Promise<NodeBinaries>;
   readonly log: SetupLog;
   /** The ssh command, `ssh` unless NOM_SSH says otherwise. */
   readonly ssh?: readonly string[];
+  /** Only say what would be done on each host (nothing is changed, no key is kept). */
+  readonly dryRun?: boolean;
 }
 
 export interface SetupResult {
@@ -132,6 +135,23 @@ function nodeDesired(o: {
   return { files, services };
 }
 
+/** The one architecture of the hosts: they share the binaries. */
+function hostsArch(facts: ReadonlyMap<SshHost, HostFacts>): string {
+  const archs = new Set([...facts.values()].map((f) => f.arch));
+  if (archs.size > 1) throw new CommandError(`the hosts mix architectures (${[...facts].map(([h, f]) => `${h.name}: ${f.arch}`).join(', ')}): set them up one architecture at a time`);
+  const [arch] = archs;
+  if (arch !== 'amd64' && arch !== 'arm64') throw new CommandError(`the hosts are ${arch}: nom sets up amd64 and arm64 Linux hosts`);
+  return arch;
+}
+
+/** Says each host's steps, for --dry-run. */
+function describePlans(plans: readonly [SshHost, Step[]][], log: SetupLog): void {
+  for (const [host, steps] of plans) {
+    if (!steps.length) log.step(host.name, 'nothing to change');
+    for (const step of steps) log.step(host.name, `would ${step.title}`);
+  }
+}
+
 /** Runs each host's steps in turn; a failing step stops everything, naming host, step and stderr. */
 async function apply(plans: readonly [SshHost, Step[]][], log: SetupLog): Promise<number> {
   let changed = 0;
@@ -155,7 +175,7 @@ function client(store: ClusterStore, address: string, token?: string): NomadClie
  * nom creates, gossip encrypted, ACLs on); ACLs are bootstrapped once, and a deploy policy and
  * a CI token made. Running it again changes only what is not right.
  */
-export async function createCluster(o: SetupOptions): Promise<SetupResult> {
+export async function createCluster(o: SetupOptions): Promise<SetupResult | undefined> {
   const { spec, store, log } = o;
   const hosts = spec.hosts.map((t) => new SshHost(t, o.ssh));
   const facts = await readAllFacts(hosts, log);
@@ -166,21 +186,22 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult> {
   if (!ca) {
     if (firstFacts.nodeCert) throw new CommandError(`${spec.first.spec} is already a node of a cluster whose CA key is not in ${store.dir}: copy that directory from the machine that created the cluster`);
     ca = createClusterCa(spec.name);
-    store.saveCa(ca);
-    log.info(`created the cluster CA in ${store.dir}`);
+    if (!o.dryRun) store.saveCa(ca);
+    log.info(`${o.dryRun ? 'would create' : 'created'} the cluster CA in ${store.dir}`);
   }
   const existing = (firstFacts.nomadConfig?.server as { encrypt?: string } | undefined)?.encrypt;
   const gossip = store.gossipKey() ?? existing ?? gossipKey();
   if (existing && existing !== gossip) throw new CommandError(`${spec.first.spec} encrypts gossip with another key than ${store.dir}/gossip.key: is --name right?`);
-  store.saveGossipKey(gossip);
+  if (!o.dryRun) store.saveGossipKey(gossip);
 
   const servers = hosts.map((h) => facts.get(h)!.address);
-  const binaries = await o.binaries();
+  const binaries = await o.binaries(hostsArch(facts));
   const plans = hosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, servers, bootstrapExpect: hosts.length, binaries });
     return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
   });
+  if (o.dryRun) return void describePlans(plans, log);
   let changed = await apply(plans, log);
 
   const address = `https://${spec.first.host.includes(':') ? `[${spec.first.host}]` : spec.first.host}:4646`;
@@ -197,7 +218,7 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult> {
  * `nom cluster add`: new hosts join the cluster of `spec.first` with the same keys — the gossip
  * key read back from the first node, certificates from the cluster CA kept here.
  */
-export async function addNodes(o: SetupOptions & { readonly adding: readonly SshTarget[] }): Promise<SetupResult> {
+export async function addNodes(o: SetupOptions & { readonly adding: readonly SshTarget[] }): Promise<SetupResult | undefined> {
   const { spec, store, log } = o;
   const ca = store.ca();
   const token = store.managementToken();
@@ -210,12 +231,13 @@ export async function addNodes(o: SetupOptions & { readonly adding: readonly Ssh
   const server = first.nomadConfig?.server as { encrypt?: string; bootstrap_expect?: number; server_join?: { retry_join?: string[] } } | undefined;
   if (!server?.encrypt) throw new CommandError(`${spec.first.spec} has no nom cluster configuration (${PATHS.nomadConfig}): is it the first node?`);
   const servers = [...new Set([first.address, ...(server.server_join?.retry_join ?? []), ...newHosts.map((h) => facts.get(h)!.address)])];
-  const binaries = await o.binaries();
+  const binaries = await o.binaries(hostsArch(facts));
   const plans = newHosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
     return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
   });
+  if (o.dryRun) return void describePlans(plans, log);
   const changed = (await apply(plans, log)) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log));
   const known = new Set(record.hosts.map((h) => h.spec));
   const updated: ClusterRecord = { ...record, hosts: [...record.hosts, ...newHosts.filter((h) => !known.has(h.name)).map((h) => ({ spec: h.name, address: facts.get(h)!.address }))] };
