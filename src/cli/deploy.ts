@@ -1,35 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { localCiEnv } from '../context/local-git.js';
 import { writeCiOutputs } from '../deploy/ci-outputs.js';
 import { deploy } from '../deploy/deploy.js';
-import type { NomadJob } from '../jobspec/nomad-job.js';
 import { readGitFacts } from '../local/git-facts.js';
+import { jobUrls } from '../operate/job-status.js';
 import { readOverlayFiles } from '../local/overlay-files.js';
 import { hasOverlays } from '../jobspec/overlays.js';
 import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 import { buildImage, pushImage } from '../local/image-build.js';
 import { renderJob } from '../render/render-job.js';
-import { parseDuration } from '../settings/duration.js';
+import { collect, duration } from './arguments.js';
 import { deployLog } from './deploy-log.js';
 import { clientForTarget, effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
 
-function duration(text: string): number {
-  try {
-    return parseDuration(text) / 1e6;
-  } catch {
-    throw new InvalidArgumentError('expected a duration like 90s or 10m');
-  }
-}
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Every routed URL of a job: the https:// tags of its services. */
-function urls(job: NomadJob): string[] {
-  return [...new Set(job.TaskGroups.flatMap((g) => (g.Services ?? []).flatMap((s) => s.Tags.filter((t) => t.startsWith('https://')))))];
-}
 
 const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(address);
 
@@ -72,7 +60,7 @@ export function registerDeploy(program: Command, out: Output): void {
         if (hasOverlays(overlays)) log.info(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
         const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout }, log);
         log.done();
-        const routed = urls(job);
+        const routed = jobUrls(job).filter((u) => !u.canary && u.url.startsWith('https://')).map((u) => u.url);
         log.info(done.unchanged ? `no changes: version ${done.version} is deployed` : `deployed ${job.ID}${done.version === undefined ? '' : ` version ${done.version}`}`);
         for (const instance of done.instances) log.info(`instance ${instance}`);
         const written = writeCiOutputs({ job: job.ID, version: done.version, urls: routed, image: context.image }, env, process.cwd());

@@ -6,6 +6,7 @@ import { CommandError, InputError } from '../errors.js';
 import { execInTask } from '../operate/exec-session.js';
 import { runningAllocations, taskOf } from '../operate/pick-allocation.js';
 import { openJob } from './job-target.js';
+import { NAMESPACE_OPTION } from './arguments.js';
 import type { Output } from './output.js';
 
 /** bash when the image has it, else sh. */
@@ -34,7 +35,7 @@ export function registerExec(program: Command, out: Output): void {
     .description('a shell (bash, else sh) in a running task, or `-- command…` run there; on a terminal with a real TTY. Exits with the command\'s code.')
     .option('--task <task>', 'the task (default: the main task)')
     .option('--alloc <alloc>', 'the allocation: its index (0 for web[0]) or a prefix of its ID (default: the newest)')
-    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")')
+    .option(...NAMESPACE_OPTION)
     .action(async (jobArg: string | undefined, rest: string[], opts: ExecOptions) => {
       const { nomad, namespace, job } = await openJob(sshJob(jobArg, rest), opts);
       const command = commandAfterDashes();
@@ -69,7 +70,7 @@ export function registerExec(program: Command, out: Output): void {
     .option('--to <path>', 'where it goes in the container (default: its path in the repository, relative to the container\'s working directory)')
     .option('--task <task>', 'the task (default: the main task)')
     .option('--alloc <alloc>', 'one allocation: its index (0 for web[0]) or a prefix of its ID')
-    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")')
+    .option(...NAMESPACE_OPTION)
     .action(async (file: string, jobArg: string | undefined, opts: ExecOptions & { to?: string }) => {
       let size: number;
       try {

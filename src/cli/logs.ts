@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { showLogs } from '../operate/follow-logs.js';
 import { openJob } from './job-target.js';
+import { NAMESPACE_OPTION } from './arguments.js';
 import type { Output } from './output.js';
 
 const lineCount = (text: string) => {
@@ -17,7 +18,7 @@ export function registerLogs(program: Command, out: Output): void {
     .option('--task <task>', 'the task (default: the main task)')
     .option('--alloc <alloc>', 'one allocation: its index (0 for web[0]) or a prefix of its ID')
     .option('--tail <lines>', 'lines of history to show first; 0 for the whole log', lineCount, 100)
-    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")')
+    .option(...NAMESPACE_OPTION)
     .action(async (arg: string | undefined, opts: { follow?: boolean; stderr?: boolean; task?: string; alloc?: string; tail: number; namespace?: string }) => {
       const { nomad, namespace, job } = await openJob(arg, opts);
       const stop = new AbortController();

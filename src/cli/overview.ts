@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { onPath } from '../cluster/binaries.js';
 import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
@@ -11,20 +11,11 @@ import { nodeLines, nodeRow } from '../operate/node-overview.js';
 import { staleReviewApps } from '../operate/stale-review-apps.js';
 import { ClusterReader, instanceHealth } from '../router/cluster-view.js';
 import { routingTable } from '../router/routing-table.js';
-import { parseDuration } from '../settings/duration.js';
 import { secretsPath } from '../jobspec/templates.js';
+import { NAMESPACE_OPTION, age } from './arguments.js';
 import { effectiveEnv } from './environment.js';
 import { openJob } from './job-target.js';
 import { paintFor, type Output } from './output.js';
-
-const age = (text: string) => {
-  const m = /^(\d+)d$/.exec(text);
-  try {
-    return m ? Number(m[1]) * 86_400_000 : parseDuration(text) / 1e6;
-  } catch {
-    throw new InvalidArgumentError('expected an age like 30d, 12h or 90m');
-  }
-};
 
 /** A client for the cluster of NOMAD_ADDR (or ~/.config/nomad), closed after `use`. */
 async function withCluster<T>(use: (nomad: NomadClient, env: Record<string, string | undefined>) => Promise<T>): Promise<T> {
@@ -65,7 +56,7 @@ export function registerOverview(program: Command, out: Output): void {
   program
     .command('open [job]')
     .description('open the job\'s URL in a browser (and print it); the job of this checkout\'s branch by default')
-    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")')
+    .option(...NAMESPACE_OPTION)
     .action(async (arg: string | undefined, opts: { namespace?: string }) => {
       const { nomad, job } = await openJob(arg, opts);
       nomad.close();

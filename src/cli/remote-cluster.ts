@@ -10,9 +10,8 @@ import { clusterDir, ClusterStore } from '../cluster/remote/cluster-store.js';
 import { clusterStatus, clusterStatusLines } from '../cluster/remote/cluster-status.js';
 import { CommandError, InputError } from '../errors.js';
 import { NomadClient } from '../nomad/client.js';
+import { collect } from './arguments.js';
 import type { Output } from './output.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The CPU a binary is for, from its ELF header; undefined for anything else (a script). */
 function elfArch(path: string): string | undefined {

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import type { CheckResult } from '../nomad/allocations.js';
 import { jobStatus, statusLines } from '../operate/job-status.js';
 import { openJob } from './job-target.js';
+import { NAMESPACE_OPTION } from './arguments.js';
 import { paintFor, type Output } from './output.js';
 
 export function registerStatus(program: Command, out: Output): void {
   program
     .command('status [job]')
     .description('a job\'s version, deployment, URLs and allocations (node, health, age, restarts); the job of this checkout\'s branch by default')
-    .option('-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")')
+    .option(...NAMESPACE_OPTION)
     .option('--all', 'also list the stopped allocations of earlier versions')
     .option('--json', 'print the status as JSON')
     .action(async (arg: string | undefined, opts: { namespace?: string; all?: boolean; json?: boolean }) => {

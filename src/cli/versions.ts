@@ -4,29 +4,21 @@ import type { DeployLog } from '../deploy/log.js';
 import { resubmit, revert } from '../deploy/redeploy.js';
 import { jobUrls } from '../operate/job-status.js';
 import { historyLines, rollbackTarget, versionRows } from '../operate/versions.js';
-import { parseDuration } from '../settings/duration.js';
+import { duration, NAMESPACE_OPTION } from './arguments.js';
 import { deployLog } from './deploy-log.js';
 import { openJob } from './job-target.js';
 import { paintFor, type Output } from './output.js';
 
-const duration = (text: string) => {
-  try {
-    return parseDuration(text) / 1e6;
-  } catch {
-    throw new InvalidArgumentError('expected a duration like 90s or 10m');
-  }
-};
 const version = (text: string) => {
   if (!/^\d+$/.test(text)) throw new InvalidArgumentError('expected a version number, as `nom history` lists them');
   return Number(text);
 };
-const NAMESPACE = ['-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")'] as const;
 
 export function registerVersions(program: Command, out: Output): void {
   program
     .command('history [job]')
     .description('a job\'s versions, newest first: when, stable or not, the image and commit each ran')
-    .option(...NAMESPACE)
+    .option(...NAMESPACE_OPTION)
     .option('--json', 'print the versions as JSON')
     .action(async (arg: string | undefined, opts: { namespace?: string; json?: boolean }) => {
       const { nomad, job } = await openJob(arg, opts);
@@ -42,7 +34,7 @@ export function registerVersions(program: Command, out: Output): void {
     .command('rollback [job] [version]')
     .description('go back to a version (default: the newest earlier stable one that runs something else) and wait until it serves, as a deploy does')
     .option('--timeout <duration>', 'give up after this long (default: the job\'s own deadlines plus a margin)', duration)
-    .option(...NAMESPACE)
+    .option(...NAMESPACE_OPTION)
     .action(async (arg: string | undefined, asked: string | undefined, opts: { namespace?: string; timeout?: number }) => {
       // `nom rollback 3` in a checkout: a number alone is the version, the job is the checkout's.
       const [jobArg, versionArg] = asked === undefined && arg !== undefined && /^\d+$/.test(arg) ? [undefined, arg] : [arg, asked];
@@ -59,7 +51,7 @@ export function registerVersions(program: Command, out: Output): void {
     .command('resubmit [job]')
     .description('register the job\'s current spec again (a stopped, dead or stuck job runs again) and wait as a deploy does')
     .option('--timeout <duration>', 'give up after this long (default: the job\'s own deadlines plus a margin)', duration)
-    .option(...NAMESPACE)
+    .option(...NAMESPACE_OPTION)
     .action(async (arg: string | undefined, opts: { namespace?: string; timeout?: number }) => {
       const { nomad, job } = await openJob(arg, opts);
       try {

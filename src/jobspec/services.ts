@@ -3,9 +3,14 @@ import { portHostname } from '../naming/deploy-target.js';
 import { seconds } from '../settings/duration.js';
 import type { Settings } from '../settings/declarations.js';
 import type { PortSpec } from '../settings/ports.js';
-import type { Service } from './nomad-job.js';
+import type { NomadJob, Service } from './nomad-job.js';
 
 export const MAIN_TASK = 'http';
+
+/** Every service a job declares: its groups' and its tasks' (overlays may put them on a task). */
+export function servicesOf(job: Pick<NomadJob, 'TaskGroups'>): Service[] {
+  return job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: Service[] }).Services ?? [])]);
+}
 const CHECK_INTERVAL = seconds(10);
 
 /**

@@ -1,3 +1,4 @@
+import { servicesOf } from '../jobspec/services.js';
 import type { CheckResult } from '../nomad/allocations.js';
 import { allocationHealth, type Health } from '../router/cluster-view.js';
 import type { Deployment } from '../nomad/deployments.js';
@@ -45,9 +46,8 @@ export interface AllocationStatus {
 
 /** Every routed URL a job declares: its services' https:// and http:// tags, canary tags marked. */
 export function jobUrls(job: Pick<RegisteredJob, 'TaskGroups'>): { url: string; canary: boolean }[] {
-  const services = job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: typeof g.Services }).Services ?? [])]);
   const seen = new Map<string, boolean>();
-  for (const s of services) {
+  for (const s of servicesOf(job)) {
     for (const tag of s.Tags ?? []) if (/^https?:\/\//.test(tag) && !seen.has(tag)) seen.set(tag, false);
     for (const tag of s.CanaryTags ?? []) if (/^https?:\/\//.test(tag) && !seen.has(tag)) seen.set(tag, true);
   }

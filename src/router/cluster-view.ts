@@ -1,3 +1,4 @@
+import { servicesOf } from '../jobspec/services.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { CheckResult } from '../nomad/allocations.js';
 import type { AllocationListStub } from '../nomad/jobs.js';
@@ -28,14 +29,13 @@ export class ClusterReader {
       if (cached?.jobModifyIndex !== stub.JobModifyIndex) {
         const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
         if (!job) continue;
-        const services = job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: typeof g.Services }).Services ?? [])]);
         cached = {
           jobModifyIndex: stub.JobModifyIndex,
           job: {
             namespace: stub.Namespace,
             jobId: stub.ID,
             createIndex: stub.CreateIndex,
-            services: services.filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
+            services: servicesOf(job).filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
           },
         };
         this.specs.set(key, cached);

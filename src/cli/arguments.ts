@@ -1,0 +1,29 @@
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../settings/duration.js';
+
+/** Option parsers the commands share; a bad value is a usage error naming what is expected. */
+
+/** A Go duration (90s, 10m, 1h30m), in milliseconds. */
+export function duration(text: string): number {
+  try {
+    return parseDuration(text) / 1e6;
+  } catch {
+    throw new InvalidArgumentError('expected a duration like 90s or 10m');
+  }
+}
+
+/** An age: a duration, or whole days (30d), in milliseconds. */
+export function age(text: string): number {
+  const days = /^(\d+)d$/.exec(text);
+  try {
+    return days ? Number(days[1]) * 86_400_000 : parseDuration(text) / 1e6;
+  } catch {
+    throw new InvalidArgumentError('expected an age like 30d, 12h or 90m');
+  }
+}
+
+/** A repeatable option's values, in order. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `-n, --namespace`: the job's namespace, for the commands about one job. */
+export const NAMESPACE_OPTION = ['-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")'] as const;
