@@ -16,7 +16,6 @@ export interface RouterStatus {
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
 }
 
-
 /** A round runs this often; sooner when Nomad says something changed. */
 const TICK_MS = 250;
 /** Checks of an instance not yet healthy are read every round; of a healthy one, this often. */
@@ -36,7 +35,8 @@ const CADDY_CHECK_MS = 500;
  */
 export class Router {
   private pushed: unknown;
-  private pushedRoutes: unknown;
+  /** The routes last logged: a line is written when they change. */
+  private loggedRoutes: unknown;
   private status: RouterStatus = { table: { routes: [], conflicts: [] }, nomad: { ok: false, at: new Date().toISOString() }, lastPush: undefined };
   private ready = false;
   private view: ClusterView | undefined;
@@ -121,9 +121,9 @@ export class Router {
     // The DNS answers from this table from now on: instances change here, without a push.
     this.status = { ...this.status, table };
     this.ready = true;
-    if (!isDeepStrictEqual(table.routes, this.pushedRoutes)) {
+    if (!isDeepStrictEqual(table.routes, this.loggedRoutes)) {
       this.log.info(`routes: ${table.routes.map((r) => `${r.scheme}://${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
-      this.pushedRoutes = table.routes;
+      this.loggedRoutes = table.routes;
     }
     for (const c of table.conflicts) {
       if (!this.knownConflicts.has(`${c.host} ${c.claimant}`)) this.log.warn(`${c.claimant} claims ${c.host}, which belongs to ${c.owner}: not routed`);
