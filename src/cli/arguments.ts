@@ -22,6 +22,14 @@ export function age(text: string): number {
   }
 }
 
+/** A parser of whole numbers (0 or more) whose error says `expected`. */
+export function wholeNumber(expected: string): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`expected ${expected}`);
+    return Number(text);
+  };
+}
+
 /** A repeatable option's values, in order. */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

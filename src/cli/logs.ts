@@ -1,13 +1,10 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { showLogs } from '../operate/follow-logs.js';
 import { openJob } from './job-target.js';
-import { NAMESPACE_OPTION } from './arguments.js';
+import { NAMESPACE_OPTION, wholeNumber } from './arguments.js';
 import type { Output } from './output.js';
 
-const lineCount = (text: string) => {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('expected a number of lines, like 100 (0: the whole log)');
-  return Number(text);
-};
+const lineCount = wholeNumber('a number of lines, like 100 (0: the whole log)');
 
 export function registerLogs(program: Command, out: Output): void {
   program

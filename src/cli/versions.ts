@@ -1,18 +1,15 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { DeployResult } from '../deploy/deploy.js';
 import type { DeployLog } from '../deploy/log.js';
 import { resubmit, revert } from '../deploy/redeploy.js';
 import { jobUrls } from '../operate/job-status.js';
 import { historyLines, rollbackTarget, versionRows } from '../operate/versions.js';
-import { duration, NAMESPACE_OPTION } from './arguments.js';
+import { duration, NAMESPACE_OPTION, wholeNumber } from './arguments.js';
 import { deployLog } from './deploy-log.js';
 import { openJob } from './job-target.js';
 import { paintFor, type Output } from './output.js';
 
-const version = (text: string) => {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('expected a version number, as `nom history` lists them');
-  return Number(text);
-};
+const version = wholeNumber('a version number, as `nom history` lists them');
 
 export function registerVersions(program: Command, out: Output): void {
   program
