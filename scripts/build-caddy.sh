@@ -2,7 +2,7 @@
 # Build a pinned Caddy from the Go module proxy and cache it outside the repo.
 # (Debian's caddy 2.6.2 is too old for us.)
 #
-#   scripts/build-caddy.sh [VERSION]     VERSION: 2.11.9 (default)
+#   scripts/build-caddy.sh [VERSION]     VERSION: the one in versions.json (default)
 #   env: NOM_CADDY_VERSION (same as the argument), NOM_CACHE (cache root)
 #
 # Output: $NOM_CACHE/bin/caddy-<version> and the symlink $NOM_CACHE/bin/caddy.
@@ -12,8 +12,9 @@ set -euo pipefail
 die() { echo "build-caddy: error: $*" >&2; exit 1; }
 say() { echo "build-caddy: $*" >&2; }
 
-NOM_CACHE="${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}"
-version="${1:-${NOM_CADDY_VERSION:-2.11.9}}"  # newest 2.11.x on the proxy
+# shellcheck source=scripts/versions.sh
+. "$(dirname "$0")/versions.sh"
+version="${1:-${NOM_CADDY_VERSION:-$CADDY_VERSION}}"
 version="${version#v}"
 bindir="$NOM_CACHE/bin"
 bin="$bindir/caddy-$version"
@@ -25,7 +26,7 @@ finish() { # point the 'caddy' symlink at $bin and print it
 }
 
 # Idempotent: an existing binary that runs is kept.
-if [ -x "$bin" ] && "$bin" version >/dev/null 2>&1; then
+if caddy_is "$bin" "$version"; then
   say "already built: $bin"; finish
 fi
 
@@ -47,6 +48,6 @@ start=$SECONDS
     "github.com/caddyserver/caddy/v2/cmd/caddy@v$version") ||
   die "go install of Caddy v$version failed (see above); is v$version on the proxy? try: go list -m -versions github.com/caddyserver/caddy/v2"
 mv "$work/caddy" "$bin"
-"$bin" version >/dev/null 2>&1 || die "$bin was built but '$bin version' fails"
+caddy_is "$bin" "$version" || die "$bin was built but '$bin version' does not say v$version"
 say "built Caddy $("$bin" version) in $((SECONDS - start))s"
 finish

@@ -1,98 +1,92 @@
 #!/usr/bin/env bash
-# Build a pinned Nomad from the Go module proxy and cache it outside the repo.
+# Build Nomad 1.6.3 from the Go module proxy and cache it outside the repo.
 #
-#   scripts/build-nomad.sh [VERSION]     VERSION: 2.0.5 (default) or 1.11.3
-#   env: NOM_NOMAD_VERSION (same as the argument), NOM_CACHE (cache root)
+#   scripts/build-nomad.sh
+#   env: NOM_CACHE (cache root)
 #
-# Output: $NOM_CACHE/bin/nomad-<version> and the symlink $NOM_CACHE/bin/nomad.
+# Output: $NOM_CACHE/bin/nomad-1.6.3 and the symlink $NOM_CACHE/bin/nomad.
 # The last line on stdout is the binary path. Messages go to stderr.
+#
+# Only 1.6.3: it is the newest Nomad under the MPL-2.0 that the proxy serves. From 1.7.0 on
+# Nomad is under the Business Source License, which is not an open-source licence; this
+# script refuses to build it, and checks the licence of what it downloaded before building.
 set -euo pipefail
 
 die() { echo "build-nomad: error: $*" >&2; exit 1; }
 say() { echo "build-nomad: $*" >&2; }
 
-NOM_CACHE="${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}"
-version="${1:-${NOM_NOMAD_VERSION:-2.0.5}}"
+
+# shellcheck source=scripts/versions.sh
+. "$(dirname "$0")/versions.sh"
+
+version="${1:-$NOMAD_VERSION}"
+version="${version#v}"
+[ "$version" = "$NOMAD_VERSION" ] ||
+  die "nom builds Nomad $NOMAD_VERSION only, not '$version': it is the newest open-source (MPL-2.0) release the Go module proxy serves; Nomad 1.7.0 and later are under the Business Source License"
+
 bindir="$NOM_CACHE/bin"
-
-# Pins. ref: what the proxy is asked for. Nomad 2.x keeps the module path
-# github.com/hashicorp/nomad (no /v2), so its v2 tags are invalid for that
-# path and we must ask for the commit. api_fallback: the nested api module
-# is not in Nomad's zip; we want it at the same ref, but a proxy that only
-# serves some of its versions may not have that one, so each release also
-# names the nearest older api version the proxy serves that compiles with it.
-pin() {
-  case "$1" in
-    2.0.5)  ref=5c8612bba6eb8e44cc3fc434125cb1b13463c309
-            api_fallback=v0.0.0-20260724112153-37c73b2918bd ;;  # untested
-    1.11.3) ref=v1.11.3  # commit 173ab08a0210789da531847c4ce3c3518f7fb34b
-            api_fallback=v0.0.0-20260205205048-8315996478d1 ;;
-    *) die "unknown Nomad version '$1': use 2.0.5 or 1.11.3" ;;
-  esac
-}
-
-command -v go >/dev/null ||
-  die "go not found: install Go >= 1.26 (apt-get install golang) or set PATH"
+bin="$bindir/nomad-$version"
 
 # Idempotent: an existing binary that runs is kept.
-ready() { [ -x "$1" ] && "$1" version >/dev/null 2>&1; }
-finish() { # $1 = binary; point the 'nomad' symlink at it and print it
-  ln -sfn "$(basename "$1")" "$bindir/nomad"
-  echo "$1"
+if nomad_is "$bin" "$version"; then
+  say "already built: $bin"
+  ln -sfn "$(basename "$bin")" "$bindir/nomad"
+  echo "$bin"
   exit 0
-}
+fi
 
-# Downloads module@version; prints its source dir (read-only, in GOMODCACHE)
-# and keeps go's JSON answer in $work/last.json (for the commit hash).
-fetch() {
-  (cd "$work" && go mod download -json "$1" >"$work/last.json" 2>/dev/null) || {
-    say "the Go module proxy cannot serve $1: $(jq -r .Error "$work/last.json" 2>/dev/null)"
-    return 1
-  }
-  jq -r .Dir "$work/last.json"
-}
-
-pin "$version"
-bin="$bindir/nomad-$version"
-if ready "$bin"; then say "already built: $bin"; finish "$bin"; fi
-
+command -v go >/dev/null || die "go not found: install Go >= 1.21 (apt-get install golang) or set PATH"
 command -v jq >/dev/null || die "jq not found: apt-get install jq"
+# runc's nsenter (linked into the docker and exec drivers) is C: Nomad 1.6 needs cgo.
+command -v "${CC:-gcc}" >/dev/null || die "a C compiler is needed (Nomad 1.6 builds with cgo): apt-get install gcc"
+
 mkdir -p "$bindir" "$NOM_CACHE/build"
 work=$(mktemp -d "$NOM_CACHE/build/nomad.XXXXXX")  # outside any go.mod
 trap 'rm -rf "$work"' EXIT
 
-if ! src=$(fetch "github.com/hashicorp/nomad@$ref"); then
-  [ "$version" = 1.11.3 ] && die "cannot download Nomad 1.11.3 either: check GOPROXY ($(go env GOPROXY))"
-  {
-    echo "################################################################"
-    echo "# WARNING: Nomad $version (github.com/hashicorp/nomad@$ref)"
-    echo "# is not served by the Go module proxy. FALLING BACK TO 1.11.3."
-    echo "################################################################"
-  } >&2
-  version=1.11.3; pin "$version"; bin="$bindir/nomad-$version"
-  if ready "$bin"; then say "already built: $bin"; finish "$bin"; fi
-  src=$(fetch "github.com/hashicorp/nomad@$ref") || die "cannot download Nomad $version either"
-fi
-commit=$(jq -r '.Origin.Hash // empty' "$work/last.json")
-api=$(fetch "github.com/hashicorp/nomad/api@$ref") || {
-  say "using the pinned api module $api_fallback instead"
-  api=$(fetch "github.com/hashicorp/nomad/api@$api_fallback") || die "cannot download the Nomad api module"
+# Downloads module@version; prints its source dir (read-only, in GOMODCACHE) and keeps go's
+# JSON answer in $work/last.json (for the commit hash).
+fetch() {
+  (cd "$work" && go mod download -json "$1" >"$work/last.json" 2>/dev/null) ||
+    die "the Go module proxy cannot serve $1: $(jq -r .Error "$work/last.json" 2>/dev/null) (GOPROXY=$(go env GOPROXY))"
+  jq -r .Dir "$work/last.json"
 }
 
-# Build Nomad as the main module (so its own replace directives apply) from
-# a writable copy; point its './api' replace at the downloaded api module.
+# The licence decides, not the version number alone: a module whose LICENSE is not the MPL-2.0
+# (or that names the Business Source License) is not built.
+check_licence() { # $1 = module dir, $2 = its name
+  local licence="$1/LICENSE"
+  [ -f "$licence" ] || die "$2 has no LICENSE file: not building it"
+  if grep -qi 'Business Source License' "$licence" || ! grep -q 'Mozilla Public License, version 2.0' "$licence"; then
+    die "$2 is not under the Mozilla Public License 2.0 ($(head -c 200 "$licence" | tr '\n' ' ')...): nom builds only open-source Nomad"
+  fi
+}
+
+src=$(fetch "github.com/hashicorp/nomad@v$version")
+commit=$(jq -r '.Origin.Hash // empty' "$work/last.json")
+[ -z "$commit" ] || [ "$commit" = "$NOMAD_COMMIT" ] ||
+  die "the proxy's Nomad v$version is commit $commit, not the pinned $NOMAD_COMMIT: not building it"
+check_licence "$src" "github.com/hashicorp/nomad@v$version"
+# The nested api module is not in Nomad's zip, and the proxy serves it at this commit only
+# under its pseudo-version.
+api=$(fetch "github.com/hashicorp/nomad/api@$NOMAD_API_VERSION")
+check_licence "$api" "github.com/hashicorp/nomad/api@$NOMAD_API_VERSION"
+
+# Build Nomad as the main module (so its own replace directives apply) from a writable copy;
+# point its './api' replace at the downloaded api module.
 start=$SECONDS
 cp -r "$src" "$work/nomad" && chmod -R u+w "$work/nomad"
 cd "$work/nomad"
 go mod edit -replace "github.com/hashicorp/nomad/api=$api"
-say "building Nomad $version (commit ${commit:-unknown}); this takes 10-25 minutes"
-# As Nomad's release Makefile does for Linux, minus the 'ui' tag (no web UI
-# assets, which need node): static (CGO off), generated msgpack codecs.
-GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=0 go build -trimpath \
-  -tags "codegen_generated hashicorpmetrics" \
-  -ldflags "-X github.com/hashicorp/nomad/version.GitCommit=$commit" \
+say "building Nomad $version (commit $NOMAD_COMMIT, MPL-2.0); this takes 5-20 minutes, once"
+# As Nomad's release Makefile does for Linux, minus the 'ui' tag (the web UI's assets need a
+# node build of their own): generated msgpack codecs, cgo on.
+GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=1 go build -trimpath \
+  -tags "codegen_generated" \
+  -ldflags "-X github.com/hashicorp/nomad/version.GitCommit=$NOMAD_COMMIT" \
   -o "$work/nomad.bin" . || die "go build of Nomad $version failed (see above)"
 mv "$work/nomad.bin" "$bin"
-ready "$bin" || die "$bin was built but '$bin version' fails"
+nomad_is "$bin" "$version" || die "$bin was built but '$bin version' does not say Nomad v$version"
 say "built $("$bin" version | head -1) in $((SECONDS - start))s"
-finish "$bin"
+ln -sfn "$(basename "$bin")" "$bindir/nomad"
+echo "$bin"

@@ -6,11 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/nom.mjs ] || npm run --silent build
 
-cache=${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}
-if ! command -v nomad >/dev/null && [ ! -x "$cache/bin/nomad" ] && [ -z "${NOM_NOMAD_BIN:-}" ]; then
-  echo "demo: no nomad binary: building one from the Go module proxy (takes several minutes, once)" >&2
-  bash scripts/build-nomad.sh >/dev/null
-fi
+# Nomad 1.6.3 and Caddy: from the cache, else built from the Go module proxy (once).
+. scripts/versions.sh
+ensure_nomad
+ensure_caddy
 
 deps=()
 [ "$(id -u)" = 0 ] && deps=(--install-deps)

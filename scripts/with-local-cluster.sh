@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command against ONE fresh local cluster: brings it up with `nom up` in a temporary
-# $NOM_HOME (installing and starting the Docker engine, and building Nomad, when missing),
+# $NOM_HOME (installing and starting the Docker engine, and building Nomad and Caddy, when missing),
 # builds the demo images, exports what the command needs, and always tears everything down.
 #
 #   scripts/with-local-cluster.sh <command> [args…]
@@ -19,19 +19,12 @@ missing() { echo "local cluster: $*" >&2; exit 77; }
 install_deps=()
 [ "$(id -u)" = 0 ] && install_deps=(--install-deps)
 
-# Nomad: PATH, the cache, or built from the Go module proxy (no release downloads here).
-if ! command -v nomad >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}/bin/nomad" ] && [ -z "${NOM_NOMAD_BIN:-}" ]; then
-  echo "local cluster: no nomad binary yet: building it from the Go module proxy (scripts/build-nomad.sh)" >&2
-  command -v go >/dev/null || missing "no nomad binary and no Go toolchain to build one"
-  bash scripts/build-nomad.sh >/dev/null || missing "scripts/build-nomad.sh failed"
-fi
-
-# Caddy: the same, from scripts/build-caddy.sh.
-if ! command -v caddy >/dev/null && [ ! -x "${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}/bin/caddy" ] && [ -z "${NOM_CADDY_BIN:-}" ]; then
-  echo "local cluster: no caddy binary yet: building it from the Go module proxy (scripts/build-caddy.sh)" >&2
-  command -v go >/dev/null || missing "no caddy binary and no Go toolchain to build one"
-  bash scripts/build-caddy.sh >/dev/null || missing "scripts/build-caddy.sh failed"
-fi
+# Nomad 1.6.3 and Caddy: the pinned versions, from the cache or built from the Go module proxy
+# (scripts/versions.sh says how; a nomad or caddy on PATH is not used).
+# shellcheck source=scripts/versions.sh
+. scripts/versions.sh
+ensure_nomad || missing "no Nomad $NOMAD_VERSION: scripts/build-nomad.sh failed (see above)"
+ensure_caddy || missing "no Caddy $CADDY_VERSION: scripts/build-caddy.sh failed (see above)"
 
 # The tools only tests use (Pebble, a registry, actionlint): built from the proxy once, then cached.
 export NOM_PEBBLE_CERTS

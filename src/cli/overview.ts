@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { onPath } from '../cluster/binaries.js';
+import { tooOldNotes } from '../cluster/nomad-version.js';
 import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
@@ -82,6 +83,7 @@ export function registerOverview(program: Command, out: Output): void {
         const rows = await Promise.all(
           nodes.map(async (n) => nodeRow(n, await nomad.nodes.allocations(n.ID), n.Status === 'ready' ? await nomad.nodes.stats(n.ID).catch(() => undefined) : undefined)),
         );
+        for (const note of tooOldNotes(rows.map((r) => ({ ...r, kind: 'node' as const })))) out.say(`warning: ${note}`);
         out.result(opts.json ? JSON.stringify(rows, null, 2) : nodeLines(rows, paintFor()).join('\n'));
       }),
     );

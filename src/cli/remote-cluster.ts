@@ -3,7 +3,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION, cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease } from '../cluster/binaries.js';
+import { cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, nomadVersionOf } from '../cluster/binaries.js';
+import { nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../cluster/nomad-version.js';
+import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
 import { addNodes, createCluster, localBinary, type NodeBinaries, type SetupResult } from '../cluster/remote/cluster-setup.js';
 import { clusterDir, ClusterStore } from '../cluster/remote/cluster-store.js';
@@ -28,10 +30,10 @@ function elfArch(path: string): string | undefined {
 
 /**
  * The binaries nodes get: from --binaries (offline sites), else this machine's (cache, PATH)
- * when they are Linux binaries for the hosts' architecture, else the official releases,
- * checksums verified.
+ * when they are Linux binaries for the hosts' architecture (and, for nomad, the version asked
+ * for), else the official releases, checksums verified.
  */
-function binariesFor(spec: ClusterSpec): (arch: string) => Promise<NodeBinaries> {
+function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) => Promise<NodeBinaries> {
   return async (arch) => {
     const cache = cacheDir(process.env, homedir());
     const pick = async (name: 'nomad' | 'caddy' | 'node', fetch: () => Promise<string>, optional = false) => {
@@ -46,10 +48,11 @@ function binariesFor(spec: ClusterSpec): (arch: string) => Promise<NodeBinaries>
         return localBinary(path, name);
       }
       const here = process.platform !== 'linux' ? undefined : name === 'node' ? process.execPath : findBinary(name, process.env, cache);
-      return localBinary(here && elfArch(here) === arch ? here : await fetch(), name);
+      const usable = here && elfArch(here) === arch && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion));
+      return localBinary(usable ? here : await fetch(), name);
     };
     const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch });
-    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', NOMAD_VERSION), join(cache, arch))))!;
+    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', nomadVersion), join(cache, arch))))!;
     const ingress = spec.ingress.length > 0;
     const caddy = ingress ? await pick('caddy', () => caddyRelease(src('https://github.com/caddyserver/caddy/releases/download', CADDY_VERSION), cache)) : undefined;
     const node = ingress ? await pick('node', () => nodeRelease(src('https://nodejs.org/dist', NODE_VERSION), cache), true) : undefined;
@@ -58,7 +61,24 @@ function binariesFor(spec: ClusterSpec): (arch: string) => Promise<NodeBinaries>
   };
 }
 
+/** Whether `nomad version`'s line is that release. */
+function sameVersion(line: string | undefined, version: string): boolean {
+  const v = line ? parseVersion(line) : undefined;
+  return v?.join('.') === version;
+}
+
+/** --nomad-version, checked, with the note an operator should read before a BUSL release is installed. */
+function nomadVersionFor(opts: { nomadVersion: string }, say: (line: string) => void): string {
+  const version = requestedNomadVersion(opts.nomadVersion);
+  const note = nomadVersionNote(`--nomad-version ${version}: the cluster`, version);
+  if (note) say(`note: ${note}`);
+  return version;
+}
+
+const NOMAD_VERSION_HELP = `the Nomad release to install on the nodes (default ${NOMAD_VERSION}, the newest under the MPL-2.0 and the one nom is tested on; 1.7.0 and later are under the Business Source License)`;
+
 interface CreateOptions {
+  nomadVersion: string;
   first?: string;
   ingress: string[];
   name?: string;
@@ -102,14 +122,16 @@ export function registerRemoteCluster(program: Command, out: Output): void {
     .option('--namespace <namespace>', 'the namespace the CI token deploys to', 'default')
     .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on every node (persistent volumes shared across nodes)')
     .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases (offline sites)')
+    .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
     .option('--base-domain <domain>', 'the domain deployments live under (unknown hostnames are sent there)')
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
     .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
       const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(spec);
-      report(await createCluster({ spec, store: s, binaries: binariesFor(spec), log, ssh, dryRun: opts.dryRun }), s, opts);
+      report(await createCluster({ spec, store: s, binaries: binariesFor(spec, nomadVersion), log, ssh, dryRun: opts.dryRun }), s, opts);
     });
 
   cluster
@@ -120,14 +142,16 @@ export function registerRemoteCluster(program: Command, out: Output): void {
     .option('--name <name>', 'what nom calls the cluster here (default: the first host)')
     .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on the new nodes')
     .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases')
+    .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'ACME for the new ingress nodes')
     .option('--base-domain <domain>', 'the domain deployments live under')
     .option('--dry-run', 'say what would be done on each new host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
       const all = clusterSpec({ hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(all);
       const adding = all.hosts.filter((h) => h.spec !== all.first.spec);
-      report(await addNodes({ spec: all, store: s, binaries: binariesFor(all), log, ssh, adding, dryRun: opts.dryRun }), s, { nomadConfig: false });
+      report(await addNodes({ spec: all, store: s, binaries: binariesFor(all, nomadVersion), log, ssh, adding, dryRun: opts.dryRun }), s, { nomadConfig: false });
     });
 
   cluster
@@ -145,6 +169,7 @@ export function registerRemoteCluster(program: Command, out: Output): void {
       const nomad = new NomadClient({ address: record.address, token, caCert: s.caCertPath, namespace: undefined, region: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false });
       try {
         const status = await clusterStatus(nomad);
+        for (const note of tooOldNotes([...status.servers.map((m) => ({ ...m, kind: 'server' as const })), ...status.nodes.map((n) => ({ ...n, kind: 'node' as const }))])) out.say(`warning: ${note}`);
         out.result(opts.json ? JSON.stringify(status, null, 2) : clusterStatusLines(record.name, status).join('\n'));
       } finally {
         nomad.close();

@@ -1,14 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { untarEntry } from './untar.js';
 import { unzipEntry } from './unzip.js';
-
-/** The Nomad release `nom up` installs when it finds none. */
-export const NOMAD_VERSION = '2.0.5';
-/** The Caddy and Node releases `nom cluster create` installs on ingress nodes. */
-export const CADDY_VERSION = '2.11.9';
-export const NODE_VERSION = '20.20.2';
+import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,9 +30,13 @@ export function onPath(name: string, env: Env): string | undefined {
   return undefined;
 }
 
+const PINNED = { nomad: NOMAD_VERSION, caddy: CADDY_VERSION } as const;
+
 /**
- * Finds a binary: $NOM_<NAME>_BIN, then PATH, then the cache (where scripts/build-<name>.sh and
- * our installer put it). Undefined when none is there.
+ * Finds a binary: $NOM_<NAME>_BIN, then PATH, then the pinned version in the cache
+ * (<cache>/bin/<name>-<version>, where scripts/build-<name>.sh and our installer put it).
+ * Undefined when none is there. Only the pinned version counts in the cache: an older nom may
+ * have left other builds there.
  */
 export function findBinary(name: 'nomad' | 'caddy', env: Env, cache: string): string | undefined {
   const explicit = env[`NOM_${name.toUpperCase()}_BIN`];
@@ -44,7 +44,17 @@ export function findBinary(name: 'nomad' | 'caddy', env: Env, cache: string): st
     if (!executable(explicit)) throw new Error(`NOM_${name.toUpperCase()}_BIN is ${JSON.stringify(explicit)}, which is not an executable file`);
     return explicit;
   }
-  return onPath(name, env) ?? (executable(join(cache, 'bin', name)) ? join(cache, 'bin', name) : undefined);
+  const cached = join(cache, 'bin', `${name}-${PINNED[name]}`);
+  return onPath(name, env) ?? (executable(cached) ? cached : undefined);
+}
+
+/** What `<nomad> version` says on its first line ("Nomad v1.6.3"); undefined when it does not run. */
+export function nomadVersionOf(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ['version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ReleaseSource {
@@ -56,7 +66,7 @@ export interface ReleaseSource {
 
 /**
  * Downloads Nomad's official release zip and its SHA256SUMS, checks the checksum, and installs
- * the binary into the cache as nomad-<version>, with `nomad` linking to it.
+ * the binary into the cache as nomad-<version> (with `nomad` linking to it); returns its path.
  */
 export async function installNomadRelease(src: ReleaseSource, cache: string): Promise<string> {
   const file = `nomad_${src.version}_linux_${src.arch}.zip`;
@@ -76,10 +86,11 @@ function cacheBinary(cache: string, name: string, version: string, content: Buff
   const target = join(bin, `${name}-${version}`);
   writeFileSync(`${target}.tmp`, content, { mode: 0o755 });
   renameSync(`${target}.tmp`, target);
-  if (!link) return target;
-  rmSync(join(bin, name), { force: true });
-  symlinkSync(`${name}-${version}`, join(bin, name));
-  return join(bin, name);
+  if (link) {
+    rmSync(join(bin, name), { force: true });
+    symlinkSync(`${name}-${version}`, join(bin, name));
+  }
+  return target;
 }
 
 /** The checksum a checksums file (`<hex>  <file>` lines) lists for `file`. */

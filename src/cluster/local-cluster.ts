@@ -1,10 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, findBinary, installNomadRelease, NOMAD_VERSION, onPath, releaseArch } from './binaries.js';
+import { cacheDir, findBinary, installNomadRelease, nomadVersionOf, onPath, releaseArch } from './binaries.js';
+import { compareVersions, nomadVersionNote, OLDEST_SUPPORTED, parseVersion } from './nomad-version.js';
+import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
@@ -47,8 +50,8 @@ export async function up(o: UpOptions): Promise<UpResult> {
   const caddy = findBinary('caddy', o.env, cacheDir(o.env, o.homedir));
   if (!caddy) {
     throw new ClusterError(
-      `no caddy binary: none on PATH or in ${join(cacheDir(o.env, o.homedir), 'bin')}. Install Caddy 2.7 or newer and put it on PATH, ` +
-        'set NOM_CADDY_BIN, or build it from the Go module proxy with scripts/build-caddy.sh (in the nom repository).',
+      `no caddy binary: none on PATH or in ${join(cacheDir(o.env, o.homedir), 'bin')}. Build Caddy ${CADDY_VERSION} from the Go module proxy with ` +
+        `${buildScript('caddy')} (a few minutes, once), set NOM_CADDY_BIN, or install Caddy 2.7 or newer and put it on PATH.`,
     );
   }
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
@@ -165,21 +168,42 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
   });
 }
 
+/**
+ * The nomad to run: NOM_NOMAD_BIN, PATH, or the cache; else the official 1.6.3 release is
+ * installed. A Nomad older than 1.6 is refused; one under the BUSL (1.7.0 on) runs with a note.
+ */
 async function ensureNomadBinary(o: UpOptions): Promise<string> {
   const cache = cacheDir(o.env, o.homedir);
-  const found = findBinary('nomad', o.env, cache);
-  if (found) return found;
+  const found = findBinary('nomad', o.env, cache) ?? (await installNomad(o, cache));
+  const version = nomadVersionOf(found);
+  if (!version) throw new ClusterError(`${found} does not run (\`${found} version\` fails): set NOM_NOMAD_BIN to a working Nomad ${NOMAD_VERSION}`);
+  const parsed = parseVersion(version);
+  if (parsed && compareVersions(parsed, OLDEST_SUPPORTED) < 0) {
+    throw new ClusterError(`${nomadVersionNote(found, version)}, or set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION}`);
+  }
+  const note = nomadVersionNote(found, version);
+  if (note) o.say(`note: ${note}`);
+  return found;
+}
+
+async function installNomad(o: UpOptions, cache: string): Promise<string> {
   const source = { baseUrl: o.env.NOM_RELEASES_URL || 'https://releases.hashicorp.com', version: NOMAD_VERSION, arch: releaseArch() };
-  o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} from ${source.baseUrl}`);
+  o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
   try {
     return await installNomadRelease(source, cache);
   } catch (e) {
     throw new ClusterError(
-      `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official release could not be installed (${(e as Error).message}).\n` +
-        'Do one of: install Nomad and put it on PATH; set NOM_NOMAD_BIN to a nomad binary; ' +
-        'or, without internet, build it from the Go module proxy with scripts/build-nomad.sh (in the nom repository).',
+      `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official Nomad ${NOMAD_VERSION} release could not be installed (${(e as Error).message}).\n` +
+        `Do one of: build it from the Go module proxy with ${buildScript('nomad')} (needs Go and a C compiler; 5-20 minutes, once); ` +
+        `set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION} binary; or install Nomad ${NOMAD_VERSION} and put it on PATH.`,
     );
   }
+}
+
+/** scripts/build-<name>.sh of this nom (shipped beside the bundle), as a path to paste. */
+function buildScript(name: 'nomad' | 'caddy'): string {
+  const script = join(dirname(dirname(fileURLToPath(import.meta.url))), 'scripts', `build-${name}.sh`);
+  return existsSync(script) ? `bash ${script}` : `scripts/build-${name}.sh (in the nom repository)`;
 }
 
 /** Bootstraps ACLs on a new cluster; on an existing one, checks the kept token still works. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,6 +10,13 @@ import { freePort } from '../helpers/free-port.js';
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'nom-home-'));
 after(() => rmSync(home, { recursive: true, force: true }));
+
+/** A program that answers `version` as a nomad of that version would, and does nothing else. */
+function versionOnly(version: string): string {
+  const path = join(home, `nomad-${version}`);
+  writeFileSync(path, `#!/bin/sh\necho "Nomad v${version}"\n`, { mode: 0o755 });
+  return path;
+}
 
 function nom(args: string[], env: Record<string, string>) {
   const run = spawnSync(process.execPath, [NOM, ...args], {
@@ -23,22 +30,35 @@ describe('nom up without its prerequisites', () => {
   it('without a nomad binary and without internet, it says how to provide one', async () => {
     const { code, stderr } = nom(['up'], { NOM_RELEASES_URL: `http://127.0.0.1:${await freePort()}` });
     assert.equal(code, 1);
-    assert.match(stderr, /no nomad binary: none on PATH or in .*cache\/bin, and the official release could not be installed \(cannot download .*ECONNREFUSED\)/);
+    assert.match(stderr, /installing Nomad 1\.6\.3 \(MPL-2\.0\) from http:\/\/127\.0\.0\.1:\d+, checksum verified/);
+    assert.match(stderr, /no nomad binary: none on PATH or in .*cache\/bin, and the official Nomad 1\.6\.3 release could not be installed \(cannot download .*\/nomad\/1\.6\.3\/nomad_1\.6\.3_linux_.*ECONNREFUSED\)/);
     assert.match(stderr, /set NOM_NOMAD_BIN/);
     assert.match(stderr, /scripts\/build-nomad\.sh/);
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 
   it('without a Docker engine, it exits non-zero and says how to get one', () => {
-    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: '/bin/true', NOM_CADDY_BIN: '/bin/true', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: versionOnly('1.6.3'), NOM_CADDY_BIN: '/bin/true', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
     assert.equal(code, 1);
     assert.match(stderr, /^nom: no Docker engine answers at .*no-docker\.sock: start it .*or run `nom up --install-deps`/);
   });
 
   it('without a caddy binary, it says how to provide one', () => {
-    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: '/bin/true' });
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: versionOnly('1.6.3') });
     assert.equal(code, 1);
-    assert.match(stderr, /^nom: no caddy binary: .* set NOM_CADDY_BIN, or build it .* scripts\/build-caddy\.sh/);
+    assert.match(stderr, /^nom: no caddy binary: .*Build Caddy 2\.11\.9 .*scripts\/build-caddy\.sh.* set NOM_CADDY_BIN/);
+  });
+
+  it('refuses a Nomad older than 1.6, and says which one it found', () => {
+    const old = versionOnly('1.5.6');
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: old });
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`^nom: ${old} runs Nomad 1\\.5\\.6, older than 1\\.6\\.0: .*set NOM_NOMAD_BIN to a Nomad 1\\.6\\.3`));
+  });
+
+  it('runs a Nomad under the Business Source License only with a note that says so', () => {
+    const { stderr } = nom(['up'], { NOM_NOMAD_BIN: versionOnly('1.9.0'), NOM_CADDY_BIN: '/bin/true', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
+    assert.match(stderr, /^note: .*nomad-1\.9\.0 runs Nomad 1\.9\.0, which is under the Business Source License/m);
   });
 
   it('nom env without a cluster says to run nom up', () => {

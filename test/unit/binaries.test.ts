@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
-import { findBinary, installNomadRelease } from '../../src/cluster/binaries.js';
+import { findBinary, installNomadRelease, nomadVersionOf } from '../../src/cluster/binaries.js';
+import { NOMAD_VERSION } from '../../src/cluster/versions.js';
 import { unzipEntry } from '../../src/cluster/unzip.js';
 import { freePort } from '../helpers/free-port.js';
 
@@ -39,9 +40,10 @@ function zipOf(name: string, content: Buffer): Buffer {
 }
 
 describe('nomad binaries', () => {
-  const binary = Buffer.from('#!/bin/sh\necho Nomad v9.9.9\n');
+  const V = NOMAD_VERSION;
+  const binary = Buffer.from(`#!/bin/sh\necho Nomad v${V}\n`);
   const zip = zipOf('nomad', binary);
-  let sums = `${createHash('sha256').update(zip).digest('hex')}  nomad_9.9.9_linux_amd64.zip\n`;
+  let sums = `${createHash('sha256').update(zip).digest('hex')}  nomad_${V}_linux_amd64.zip\n`;
   let server: Server;
   let baseUrl: string;
   const cache = mkdtempSync(join(tmpdir(), 'nom-cache-'));
@@ -49,8 +51,8 @@ describe('nomad binaries', () => {
   before(async () => {
     // A release site on loopback, laid out as the official one.
     server = createServer((req, res) => {
-      if (req.url === '/nomad/9.9.9/nomad_9.9.9_linux_amd64.zip') res.end(zip);
-      else if (req.url === '/nomad/9.9.9/nomad_9.9.9_SHA256SUMS') res.end(sums);
+      if (req.url === `/nomad/${V}/nomad_${V}_linux_amd64.zip`) res.end(zip);
+      else if (req.url === `/nomad/${V}/nomad_${V}_SHA256SUMS`) res.end(sums);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,26 +69,42 @@ describe('nomad binaries', () => {
   });
 
   it('installs the official release into the cache after checking its checksum', async () => {
-    const path = await installNomadRelease({ baseUrl, version: '9.9.9', arch: 'amd64' }, cache);
-    assert.equal(path, join(cache, 'bin', 'nomad'));
-    assert.equal(readlinkSync(path), 'nomad-9.9.9');
+    const path = await installNomadRelease({ baseUrl, version: V, arch: 'amd64' }, cache);
+    assert.equal(path, join(cache, 'bin', `nomad-${V}`));
+    assert.equal(readlinkSync(join(cache, 'bin', 'nomad')), `nomad-${V}`);
     assert.deepEqual(readFileSync(path), binary);
     assert.equal(findBinary('nomad', { PATH: '/nonexistent' }, cache), path);
+    assert.equal(nomadVersionOf(path), `Nomad v${V}`);
+  });
+
+  it('passes over a cached nomad of another version (an older nom may have built one)', () => {
+    const other = mkdtempSync(join(tmpdir(), 'nom-cache-'));
+    mkdirSync(join(other, 'bin'));
+    writeFileSync(join(other, 'bin', 'nomad-1.11.3'), '#!/bin/sh\necho Nomad v1.11.3\n', { mode: 0o755 });
+    symlinkSync('nomad-1.11.3', join(other, 'bin', 'nomad'));
+    assert.equal(findBinary('nomad', { PATH: '/nonexistent' }, other), undefined);
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it('reads no version from a program that is not nomad', () => {
+    assert.equal(nomadVersionOf('/bin/false'), undefined);
+    assert.equal(nomadVersionOf(join(cache, 'missing')), undefined);
   });
 
   it('refuses a download whose checksum does not match, and installs nothing', async () => {
     const other = mkdtempSync(join(tmpdir(), 'nom-cache-'));
-    sums = `${'0'.repeat(64)}  nomad_9.9.9_linux_amd64.zip\n`;
-    await assert.rejects(installNomadRelease({ baseUrl, version: '9.9.9', arch: 'amd64' }, other), /checksum mismatch/);
+    sums = `${'0'.repeat(64)}  nomad_${V}_linux_amd64.zip\n`;
+    await assert.rejects(installNomadRelease({ baseUrl, version: V, arch: 'amd64' }, other), /checksum mismatch/);
     assert.equal(existsSync(join(other, 'bin', 'nomad')), false);
+    assert.equal(existsSync(join(other, 'bin', `nomad-${V}`)), false);
     rmSync(other, { recursive: true, force: true });
   });
 
   it('says which download failed when the site cannot be reached', async () => {
     const closedPort = await freePort();
     await assert.rejects(
-      installNomadRelease({ baseUrl: `http://127.0.0.1:${closedPort}`, version: '9.9.9', arch: 'amd64' }, cache),
-      new RegExp(`cannot download http://127\\.0\\.0\\.1:${closedPort}/nomad/9\\.9\\.9/.*: ECONNREFUSED`),
+      installNomadRelease({ baseUrl: `http://127.0.0.1:${closedPort}`, version: V, arch: 'amd64' }, cache),
+      new RegExp(`cannot download http://127\\.0\\.0\\.1:${closedPort}/nomad/${V.replaceAll('.', '\\.')}/.*: ECONNREFUSED`),
     );
   });
 

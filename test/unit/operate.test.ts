@@ -174,7 +174,7 @@ describe('the cluster overview', () => {
   });
 
   it('shows each node\'s capacity, what its allocations reserve, and what it uses', () => {
-    const node = { ID: 'n1', Name: 'node-1', Address: '10.0.0.1', Datacenter: 'dc1', Version: '1.11.3', Status: 'ready', SchedulingEligibility: 'eligible', Drain: false,
+    const node = { ID: 'n1', Name: 'node-1', Address: '10.0.0.1', Datacenter: 'dc1', Version: '1.6.3', Status: 'ready', SchedulingEligibility: 'eligible', Drain: false,
       Drivers: { docker: { Detected: true, Healthy: true, HealthDescription: '' }, exec: { Detected: false, Healthy: false, HealthDescription: '' } },
       NodeResources: { Cpu: { CpuShares: 4000 }, Memory: { MemoryMB: 8000 } }, ReservedResources: { Cpu: { CpuShares: 0 }, Memory: { MemoryMB: 0 } } } as NodeListStub;
     const allocs = [{ ID: 'a', JobID: 'web', ClientStatus: 'running', AllocatedResources: { Tasks: { http: { Cpu: { CpuShares: 100 }, Memory: { MemoryMB: 300 } } } } }, { ID: 'b', JobID: 'old', ClientStatus: 'complete', AllocatedResources: { Tasks: { http: { Cpu: { CpuShares: 999 }, Memory: { MemoryMB: 999 } } } } }];

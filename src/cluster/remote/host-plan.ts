@@ -31,7 +31,7 @@ export interface DesiredFile {
   readonly mode: '0644' | '0600' | '0755';
   readonly sha256: string;
   readonly content: () => Buffer | Readable;
-  /** How people see it in the plan, e.g. "nomad 1.11.3 (154 MB)"; the path by default. */
+  /** How people see it in the plan, e.g. "nomad 1.6.3 (108 MB)"; the path by default. */
   readonly label?: string;
   readonly restarts: readonly ServiceDefinition['name'][];
 }
