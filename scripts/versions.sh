@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every script that needs Nomad or Caddy: the one place for the pinned versions
 # (read from versions.json, which nom's code reads too), the cache rule, and how a missing
 # binary is found or built.
@@ -15,6 +16,7 @@ export NOM_CACHE
 _nom_scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # versions.json -> NOMAD_VERSION NOMAD_COMMIT NOMAD_API_VERSION CADDY_VERSION NODE_VERSION
+# shellcheck disable=SC2016 # the single quotes hold JavaScript, expanded by node
 eval "$(node -e '
   const v = require(process.argv[1]);
   const q = (s) => JSON.stringify(String(s));

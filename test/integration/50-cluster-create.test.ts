@@ -126,6 +126,7 @@ describe('nom cluster create, over SSH, on three machines', () => {
     assert.equal(status.servers.filter((s: { status: string }) => s.status === 'alive').length, 3);
     assert.equal(status.servers.filter((s: { leader: boolean }) => s.leader).length, 1);
     assert.deepEqual(status.nodes.map((n: { status: string }) => n.status), ['ready', 'ready', 'ready']);
+    assert.deepEqual(status.nodes.map((n: { version: string }) => n.version), ['1.6.3', '1.6.3', '1.6.3'], 'the nodes run the open-source Nomad nom is tested on');
 
     // Only TLS: plain HTTP is refused, and so is a server certificate checked against the system's CAs.
     const plain = await fetch(`http://${hosts[0]!.address}:4646/v1/status/leader`).then((r) => r.status, () => 0);

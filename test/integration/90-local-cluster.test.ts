@@ -14,6 +14,7 @@ import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
+import { NOMAD_VERSION } from '../../src/cluster/versions.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const FIXTURE = new URL('../fixtures/production-render.json', import.meta.url);
@@ -70,6 +71,14 @@ async function servingAddress(jobId: string, path: string, timeoutMs = 120_000):
 }
 
 describe('the local cluster', () => {
+  it('runs Nomad 1.6.3, the open-source release nom is built and tested on', async () => {
+    const self = await nomad.agent.self();
+    assert.equal(self.config.Version.Version, NOMAD_VERSION);
+    assert.equal(NOMAD_VERSION, '1.6.3');
+    const nodes = await nomad.nodes.list();
+    assert.deepEqual(nodes.map((n) => n.Version), [NOMAD_VERSION]);
+  });
+
   it('accepts the rendered production job exactly as nom render prints it', async () => {
     const { Job } = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     const answer = await nomad.jobs.validate(Job);
@@ -91,9 +100,9 @@ describe('the local cluster', () => {
     assert.match(readFileSync(process.env.NOM_NOMAD_CONFIG_FILE!, 'utf8'), /^export NOMAD_ADDR=http:\/\/127\.0\.0\.1:\d+\nexport NOMAD_TOKEN=[0-9a-f-]{36}\n$/);
   });
 
-  // With Nomad 1.11 the restarted client's first calls can be refused ("Permission denied")
-  // while the server loads its keyring; the allocation then fails and Nomad reschedules it
-  // (about 20s later), so "serves again" may take a new allocation.
+  // The restarted client's first calls can be refused ("Permission denied") while the server
+  // loads its keyring; the allocation then fails and Nomad reschedules it (about 20s later), so
+  // "serves again" may take a new allocation.
   it('after the agent is killed, nom up recovers the same cluster, jobs and all', async () => {
     const pid = readPid(layout.pidFile)!;
     process.kill(pid, 'SIGKILL');

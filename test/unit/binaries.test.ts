@@ -6,43 +6,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { deflateRawSync } from 'node:zlib';
 import { findBinary, installNomadRelease, nomadVersionOf } from '../../src/cluster/binaries.js';
 import { NOMAD_VERSION } from '../../src/cluster/versions.js';
 import { unzipEntry } from '../../src/cluster/unzip.js';
 import { freePort } from '../helpers/free-port.js';
-
-/** A zip archive of one deflated file, as HashiCorp's release zips are. */
-function zipOf(name: string, content: Buffer): Buffer {
-  const data = deflateRawSync(content);
-  const nameBuf = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(8, 8); // deflate
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  central.writeUInt32LE(0, 42); // local header at 0
-  const centralAt = local.length + nameBuf.length + data.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + nameBuf.length, 12);
-  end.writeUInt32LE(centralAt, 16);
-  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
-}
+import { zipOf } from '../helpers/zip.js';
 
 describe('nomad binaries', () => {
   const V = NOMAD_VERSION;
   const binary = Buffer.from(`#!/bin/sh\necho Nomad v${V}\n`);
-  const zip = zipOf('nomad', binary);
+  const zip = zipOf({ nomad: binary });
   let sums = `${createHash('sha256').update(zip).digest('hex')}  nomad_${V}_linux_amd64.zip\n`;
   let server: Server;
   let baseUrl: string;
