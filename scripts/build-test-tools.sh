@@ -16,7 +16,8 @@ set -euo pipefail
 die() { echo "build-test-tools: error: $*" >&2; exit 1; }
 say() { echo "build-test-tools: $*" >&2; }
 
-NOM_CACHE="${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}"
+# shellcheck source=scripts/versions.sh
+. "$(dirname "$0")/versions.sh"   # the cache rule
 bindir="$NOM_CACHE/bin"
 PEBBLE=2.10.1 REGISTRY=3.1.2 ACTIONLINT=1.7.12
 

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, nomadVersionOf } from '../cluster/binaries.js';
+import { cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
 import { nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../cluster/nomad-version.js';
 import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
@@ -51,11 +51,12 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
       const usable = here && elfArch(here) === arch && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion));
       return localBinary(usable ? here : await fetch(), name);
     };
+    const sites = releaseSites(process.env);
     const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch });
-    const nomad = (await pick('nomad', () => installNomadRelease(src(process.env.NOM_RELEASES_URL ?? 'https://releases.hashicorp.com', nomadVersion), join(cache, arch))))!;
+    const nomad = (await pick('nomad', () => installNomadRelease(src(sites.nomad, nomadVersion), join(cache, arch))))!;
     const ingress = spec.ingress.length > 0;
-    const caddy = ingress ? await pick('caddy', () => caddyRelease(src('https://github.com/caddyserver/caddy/releases/download', CADDY_VERSION), cache)) : undefined;
-    const node = ingress ? await pick('node', () => nodeRelease(src('https://nodejs.org/dist', NODE_VERSION), cache), true) : undefined;
+    const caddy = ingress ? await pick('caddy', () => caddyRelease(src(sites.caddy, CADDY_VERSION), cache)) : undefined;
+    const node = ingress ? await pick('node', () => nodeRelease(src(sites.node, NODE_VERSION), cache), true) : undefined;
     // nom itself: the bundle this process runs from.
     return { nomad, caddy, node, nom: localBinary(fileURLToPath(import.meta.url), 'nom') };
   };

@@ -57,8 +57,17 @@ export function nomadVersionOf(binary: string): string | undefined {
   }
 }
 
+/** Where the official releases come from; the NOM_*_RELEASES_URL variables point elsewhere (a mirror). */
+export function releaseSites(env: Env): { nomad: string; caddy: string; node: string } {
+  return {
+    nomad: env.NOM_RELEASES_URL || 'https://releases.hashicorp.com',
+    caddy: env.NOM_CADDY_RELEASES_URL || 'https://github.com/caddyserver/caddy/releases/download',
+    node: env.NOM_NODE_RELEASES_URL || 'https://nodejs.org/dist',
+  };
+}
+
 export interface ReleaseSource {
-  /** Base of the release site, https://releases.hashicorp.com unless NOM_RELEASES_URL says otherwise. */
+  /** Base of the release site (releaseSites). */
   readonly baseUrl: string;
   readonly version: string;
   readonly arch: string;
@@ -102,15 +111,16 @@ function listedChecksum(sums: Buffer, file: string, where: string): string {
 
 /**
  * Caddy's official Linux release (GitHub), its SHA-512 checked against the release's checksums
- * file, cached as caddy-<version> for pushing to cluster nodes of `arch`.
+ * file. For this machine (`forHere`) it is cached as caddy-<version>, where findBinary looks;
+ * else as caddy-linux-<arch>-<version>, for pushing to cluster nodes of `arch`.
  */
-export async function caddyRelease(src: ReleaseSource, cache: string): Promise<string> {
+export async function caddyRelease(src: ReleaseSource, cache: string, forHere = false): Promise<string> {
   const file = `caddy_${src.version}_linux_${src.arch}.tar.gz`;
   const base = `${src.baseUrl.replace(/\/$/, '')}/v${src.version}`;
   const [tgz, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/caddy_${src.version}_checksums.txt`)]);
   const actual = createHash('sha512').update(tgz).digest('hex');
   if (actual !== listedChecksum(sums, file, `${base}/caddy_${src.version}_checksums.txt`)) throw new Error(`checksum mismatch for ${file}; not installed`);
-  return cacheBinary(cache, `caddy-linux-${src.arch}`, src.version, untarEntry(tgz, 'caddy'), false);
+  return cacheBinary(cache, forHere ? 'caddy' : `caddy-linux-${src.arch}`, src.version, untarEntry(tgz, 'caddy'), false);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { driverDenylist } from './agent-hardening.js';
+
 /**
  * The agent configuration of the single-node local cluster (server and client in one), as the
  * JSON form of Nomad's agent config. Pure: paths and ports in, document out.
@@ -33,7 +35,7 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
       network_interface: 'lo',
       // Cloud metadata probes only slow a laptop's start (and env_aws fails outright when
       // AWS_CA_BUNDLE is set).
-      options: { 'fingerprint.denylist': 'env_aws,env_gce,env_azure,env_digitalocean' },
+      options: { 'fingerprint.denylist': 'env_aws,env_gce,env_azure,env_digitalocean', ...driverDenylist() },
       host_volume: {
         'home-ro': { path: o.homeDir, read_only: true },
         'home-rw': { path: o.homeDir, read_only: false },

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, findBinary, installNomadRelease, nomadVersionOf, onPath, releaseArch } from './binaries.js';
+import { cacheDir, caddyRelease, findBinary, installNomadRelease, nomadVersionOf, onPath, releaseArch, releaseSites } from './binaries.js';
 import { compareVersions, nomadVersionNote, OLDEST_SUPPORTED, parseVersion } from './nomad-version.js';
 import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
@@ -47,13 +47,7 @@ export class ClusterError extends Error {
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
   const nomad = await ensureNomadBinary(o);
-  const caddy = findBinary('caddy', o.env, cacheDir(o.env, o.homedir));
-  if (!caddy) {
-    throw new ClusterError(
-      `no caddy binary: none on PATH or in ${join(cacheDir(o.env, o.homedir), 'bin')}. Build Caddy ${CADDY_VERSION} from the Go module proxy with ` +
-        `${buildScript('caddy')} (a few minutes, once), set NOM_CADDY_BIN, or install Caddy 2.7 or newer and put it on PATH.`,
-    );
-  }
+  const caddy = await ensureCaddyBinary(o);
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
   for (const dir of [layout.dataDir, '/pv']) {
@@ -187,7 +181,7 @@ async function ensureNomadBinary(o: UpOptions): Promise<string> {
 }
 
 async function installNomad(o: UpOptions, cache: string): Promise<string> {
-  const source = { baseUrl: o.env.NOM_RELEASES_URL || 'https://releases.hashicorp.com', version: NOMAD_VERSION, arch: releaseArch() };
+  const source = { baseUrl: releaseSites(o.env).nomad, version: NOMAD_VERSION, arch: releaseArch() };
   o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
   try {
     return await installNomadRelease(source, cache);
@@ -196,6 +190,24 @@ async function installNomad(o: UpOptions, cache: string): Promise<string> {
       `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official Nomad ${NOMAD_VERSION} release could not be installed (${(e as Error).message}).\n` +
         `Do one of: build it from the Go module proxy with ${buildScript('nomad')} (needs Go and a C compiler; 5-20 minutes, once); ` +
         `set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION} binary; or install Nomad ${NOMAD_VERSION} and put it on PATH.`,
+    );
+  }
+}
+
+/** The caddy to run: NOM_CADDY_BIN, PATH, or the cache; else the official release is installed. */
+async function ensureCaddyBinary(o: UpOptions): Promise<string> {
+  const cache = cacheDir(o.env, o.homedir);
+  const found = findBinary('caddy', o.env, cache);
+  if (found) return found;
+  const source = { baseUrl: releaseSites(o.env).caddy, version: CADDY_VERSION, arch: releaseArch() };
+  o.say(`no caddy binary found: installing Caddy ${CADDY_VERSION} from ${source.baseUrl}, checksum verified`);
+  try {
+    return await caddyRelease(source, cache, true);
+  } catch (e) {
+    throw new ClusterError(
+      `no caddy binary: none on PATH or in ${join(cache, 'bin')}, and the official Caddy ${CADDY_VERSION} release could not be installed (${(e as Error).message}).\n` +
+        `Do one of: build it from the Go module proxy with ${buildScript('caddy')} (a few minutes, once); set NOM_CADDY_BIN; ` +
+        'or install Caddy 2.7 or newer and put it on PATH.',
     );
   }
 }

@@ -43,10 +43,12 @@ describe('nom up without its prerequisites', () => {
     assert.match(stderr, /^nom: no Docker engine answers at .*no-docker\.sock: start it .*or run `nom up --install-deps`/);
   });
 
-  it('without a caddy binary, it says how to provide one', () => {
-    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: versionOnly('1.6.3') });
+  it('without a caddy binary and without internet, it says how to provide one', async () => {
+    const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: versionOnly('1.6.3'), NOM_CADDY_RELEASES_URL: `http://127.0.0.1:${await freePort()}` });
     assert.equal(code, 1);
-    assert.match(stderr, /^nom: no caddy binary: .*Build Caddy 2\.11\.9 .*scripts\/build-caddy\.sh.* set NOM_CADDY_BIN/);
+    assert.match(stderr, /installing Caddy 2\.11\.9 from http:\/\/127\.0\.0\.1:\d+, checksum verified/);
+    assert.match(stderr, /^nom: no caddy binary: .*the official Caddy 2\.11\.9 release could not be installed \(cannot download .*\/v2\.11\.9\/caddy_2\.11\.9_linux_.*ECONNREFUSED\)/m);
+    assert.match(stderr, /build it from the Go module proxy with .*scripts\/build-caddy\.sh.*set NOM_CADDY_BIN/);
   });
 
   it('refuses a Nomad older than 1.6, and says which one it found', () => {

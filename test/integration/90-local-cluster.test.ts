@@ -15,6 +15,7 @@ import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
 import { NOMAD_VERSION } from '../../src/cluster/versions.js';
+import { DENIED_DRIVERS } from '../../src/cluster/agent-hardening.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const FIXTURE = new URL('../fixtures/production-render.json', import.meta.url);
@@ -77,7 +78,19 @@ describe('the local cluster', () => {
     assert.equal(NOMAD_VERSION, '1.6.3');
     const nodes = await nomad.nodes.list();
     assert.deepEqual(nodes.map((n) => n.Version), [NOMAD_VERSION]);
+    for (const driver of DENIED_DRIVERS) assert.equal(nodes[0]!.Drivers?.[driver]?.Detected ?? false, false, `the node offers the ${driver} driver`);
   });
+
+  for (const driver of DENIED_DRIVERS) {
+    it(`a job submitted straight to the API cannot run a ${driver} task: the node does not load that driver`, async () => {
+      const job = helloWorldJob();
+      const hostile = { ...job, ID: `hostile-${driver.replace('_', '-')}`, Name: `hostile-${driver}`, TaskGroups: job.TaskGroups.map((g) => ({ ...g, Services: [], Tasks: g.Tasks.map((t) => ({ ...t, Driver: driver, Config: { command: '/bin/sh', args: ['-c', 'cat /etc/shadow'] }, Services: [], Templates: [] })) })) };
+      const plan = await nomad.jobs.plan(hostile as NomadJob);
+      const failed = Object.values(plan.FailedTGAllocs ?? {});
+      assert.equal(failed.length, 1, `the plan placed a ${driver} task`);
+      assert.match(JSON.stringify(failed[0]!.ConstraintFiltered), new RegExp(`missing drivers`));
+    });
+  }
 
   it('accepts the rendered production job exactly as nom render prints it', async () => {
     const { Job } = JSON.parse(readFileSync(FIXTURE, 'utf8'));

@@ -181,7 +181,7 @@ describe('the cluster overview', () => {
     const stats = { Memory: { Total: 8e9, Available: 7e9, Used: 512 * 2 ** 20, Free: 7e9 }, CPU: [{ CPU: 'cpu0', TotalPercent: 10 }, { CPU: 'cpu1', TotalPercent: 30 }], CPUTicksConsumed: 0, Uptime: 1 };
     const row = nodeRow(node, allocs, stats);
     assert.deepEqual([row.drivers, row.allocations, row.cpu, row.memory], [['docker'], 1, { total: 4000, allocated: 100, usedPercent: 20 }, { total: 8000, allocated: 300, used: 512 }]);
-    assert.match(nodeLines([row])[1]!, /^node-1\s+ready\s+10\.0\.0\.1\s+1\.11\.3\s+docker\s+1\s+100\/4000 \(3%, 20%\)\s+300\/8000 \(4%, 512 MB\)$/);
+    assert.match(nodeLines([row])[1]!, /^node-1\s+ready\s+10\.0\.0\.1\s+1\.6\.3\s+docker\s+1\s+100\/4000 \(3%, 20%\)\s+300\/8000 \(4%, 512 MB\)$/);
     assert.match(nodeLines([nodeRow({ ...node, Status: 'down' }, [], undefined)])[1]!, /down .* \(0%, \?\)/);
   });
 });

@@ -1,4 +1,5 @@
 import { routerConfig, type IngressPorts, type RouterConfig } from '../../router/router-config.js';
+import { driverDenylist } from '../agent-hardening.js';
 import type { ClusterSpec } from './cluster-spec.js';
 
 /**
@@ -83,6 +84,7 @@ export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { ser
         pv: { path: PATHS.pv, read_only: false },
       },
       meta: { 'nom.pv': o.nfsPv ? 'nfs' : 'local' },
+      options: driverDenylist(),
     },
     plugin: [{ docker: [{ config: [{ volumes: [{ enabled: true }], extra_labels: ['node_id', 'job_name', 'task_name'] }] }] }],
   };
