@@ -78,7 +78,7 @@ start=$SECONDS
 cp -r "$src" "$work/nomad" && chmod -R u+w "$work/nomad"
 cd "$work/nomad"
 go mod edit -replace "github.com/hashicorp/nomad/api=$api"
-say "building Nomad $version (commit $NOMAD_COMMIT, MPL-2.0); this takes 5-20 minutes, once"
+say "building Nomad $version (commit $NOMAD_COMMIT, MPL-2.0); this takes 3-5 minutes on two cores, once"
 # As Nomad's release Makefile does for Linux, minus the 'ui' tag (the web UI's assets need a
 # node build of their own): generated msgpack codecs, cgo on.
 GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=1 go build -trimpath \

@@ -43,7 +43,7 @@ ensure_nomad() {
   else
     NOM_NOMAD_BIN="$NOM_CACHE/bin/nomad-$NOMAD_VERSION"
     if ! nomad_is "$NOM_NOMAD_BIN" "$NOMAD_VERSION"; then
-      echo "no Nomad $NOMAD_VERSION in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-nomad.sh; 5-20 minutes, once)" >&2
+      echo "no Nomad $NOMAD_VERSION in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-nomad.sh; 3-5 minutes, once)" >&2
       NOM_NOMAD_BIN=$(bash "$_nom_scripts/build-nomad.sh" | tail -n 1) || return 1
     fi
   fi

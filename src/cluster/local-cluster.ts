@@ -188,7 +188,7 @@ async function installNomad(o: UpOptions, cache: string): Promise<string> {
   } catch (e) {
     throw new ClusterError(
       `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official Nomad ${NOMAD_VERSION} release could not be installed (${(e as Error).message}).\n` +
-        `Do one of: build it from the Go module proxy with ${buildScript('nomad')} (needs Go and a C compiler; 5-20 minutes, once); ` +
+        `Do one of: build it from the Go module proxy with ${buildScript('nomad')} (needs Go and a C compiler; 3-5 minutes, once); ` +
         `set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION} binary; or install Nomad ${NOMAD_VERSION} and put it on PATH.`,
     );
   }
