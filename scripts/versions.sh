@@ -34,34 +34,25 @@ caddy_is() {
   [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | grep -q "^v$2\\b"
 }
 
-ensure_nomad() {
-  if [ -n "${NOM_NOMAD_BIN:-}" ]; then
-    nomad_is "$NOM_NOMAD_BIN" "$NOMAD_VERSION" ||
-      echo "note: NOM_NOMAD_BIN=$NOM_NOMAD_BIN is not Nomad $NOMAD_VERSION, the version nom is tested on" >&2
-  elif nomad_is "$(command -v nomad)" "$NOMAD_VERSION"; then
-    NOM_NOMAD_BIN=$(command -v nomad)
+# ensure_binary <name> <label> <version> <build time>: exports NOM_<NAME>_BIN (see the top).
+ensure_binary() {
+  local name=$1 label=$2 version=$3 var bin
+  var="NOM_$(echo "$name" | tr '[:lower:]' '[:upper:]')_BIN"
+  bin=${!var:-}
+  if [ -n "$bin" ]; then
+    "${name}_is" "$bin" "$version" ||
+      echo "note: $var=$bin is not $label $version, the version nom is tested on" >&2
+  elif "${name}_is" "$(command -v "$name")" "$version"; then
+    bin=$(command -v "$name")
   else
-    NOM_NOMAD_BIN="$NOM_CACHE/bin/nomad-$NOMAD_VERSION"
-    if ! nomad_is "$NOM_NOMAD_BIN" "$NOMAD_VERSION"; then
-      echo "no Nomad $NOMAD_VERSION in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-nomad.sh; 3-5 minutes, once)" >&2
-      NOM_NOMAD_BIN=$(bash "$_nom_scripts/build-nomad.sh" | tail -n 1) || return 1
+    bin="$NOM_CACHE/bin/$name-$version"
+    if ! "${name}_is" "$bin" "$version"; then
+      echo "no $label $version in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-$name.sh; $4, once)" >&2
+      bin=$(bash "$_nom_scripts/build-$name.sh" | tail -n 1) || return 1
     fi
   fi
-  export NOM_NOMAD_BIN
+  export "$var=$bin"
 }
 
-ensure_caddy() {
-  if [ -n "${NOM_CADDY_BIN:-}" ]; then
-    caddy_is "$NOM_CADDY_BIN" "$CADDY_VERSION" ||
-      echo "note: NOM_CADDY_BIN=$NOM_CADDY_BIN is not Caddy $CADDY_VERSION, the version nom is tested on" >&2
-  elif caddy_is "$(command -v caddy)" "$CADDY_VERSION"; then
-    NOM_CADDY_BIN=$(command -v caddy)
-  else
-    NOM_CADDY_BIN="$NOM_CACHE/bin/caddy-$CADDY_VERSION"
-    if ! caddy_is "$NOM_CADDY_BIN" "$CADDY_VERSION"; then
-      echo "no Caddy $CADDY_VERSION in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-caddy.sh; a few minutes, once)" >&2
-      NOM_CADDY_BIN=$(bash "$_nom_scripts/build-caddy.sh" | tail -n 1) || return 1
-    fi
-  fi
-  export NOM_CADDY_BIN
-}
+ensure_nomad() { ensure_binary nomad Nomad "$NOMAD_VERSION" '3-5 minutes'; }
+ensure_caddy() { ensure_binary caddy Caddy "$CADDY_VERSION" 'a minute or two'; }
