@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { down, envLines, up } from '../cluster/local-cluster.js';
 import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
 import type { Output } from './output.js';
+import { CommandError } from '../errors.js';
 
 function port(text: string): number {
   const n = Number(text);
@@ -67,7 +68,7 @@ export function registerCluster(program: Command, out: Output): void {
       const home = nomHome(process.env, homedir());
       const state = readLocalState(home);
       const tokenFile = localLayout(home).tokenFile;
-      if (!state || !existsSync(tokenFile)) throw new Error(`no local cluster in ${home}: run \`nom up\` first`);
+      if (!state || !existsSync(tokenFile)) throw new CommandError(`no local cluster in ${home}: run \`nom up\` first`);
       const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());
       if (state.ingress) {
         lines.push(`export NOM_INGRESS_HTTPS=${state.ingress.https}`, `export NOM_INGRESS_HTTP=${state.ingress.http}`, `export NOM_CA_CERT=${state.ingress.caCert}`);

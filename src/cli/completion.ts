@@ -4,6 +4,7 @@ import { nomadConfig } from '../nomad/config.js';
 import { bashCompletion, zshCompletion, type CompletedCommand } from '../operate/completion-script.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
+import { InputError } from '../errors.js';
 
 /** What completion knows of a command: read from commander, so it never drifts from the CLI. */
 function describe(cmd: Command): CompletedCommand {
@@ -35,6 +36,6 @@ export function registerCompletion(program: Command, out: Output): void {
       const commands = program.commands.map(describe);
       if (shell === 'bash') return out.result(bashCompletion(commands));
       if (shell === 'zsh') return out.result(zshCompletion(commands));
-      throw new Error(`nom completion needs a shell, bash or zsh${shell ? `, not "${shell}"` : ''}: source <(nom completion bash)`);
+      throw InputError.of(`nom completion needs a shell, bash or zsh${shell ? `, not "${shell}"` : ''}: source <(nom completion bash)`);
     });
 }

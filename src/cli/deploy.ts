@@ -15,6 +15,7 @@ import { collect, duration } from './arguments.js';
 import { deployLog } from './deploy-log.js';
 import { clientForTarget, effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
+import { InputError } from '../errors.js';
 
 
 
@@ -34,7 +35,7 @@ export function registerDeploy(program: Command, out: Output): void {
       if (!inCi(env)) {
         const local = isLoopback(env.NOMAD_ADDR ?? 'http://127.0.0.1:4646');
         const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
-        if (!registry) throw new Error(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
+        if (!registry) throw InputError.of(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
         env = localCiEnv(readGitFacts(source), env, registry);
         // Build arguments make another image from the same source: another tag.
         if (opts.buildArg.length) env.CI_COMMIT_SHA = `${env.CI_COMMIT_SHA}-args-${createHash('sha256').update(opts.buildArg.join('\n')).digest('hex').slice(0, 8)}`;

@@ -24,6 +24,8 @@ const RECEIVE = [
 ];
 
 interface ExecOptions {
+  /** -t: ask for a terminal even when this one is not (as `nomad alloc exec -t`); -T: never. */
+  tty?: boolean;
   task?: string;
   alloc?: string;
   namespace?: string;
@@ -35,16 +37,20 @@ export function registerExec(program: Command, out: Output): void {
     .description('a shell (bash, else sh) in a running task, or `-- command…` run there; on a terminal with a real TTY. Exits with the command\'s code.')
     .option('--task <task>', 'the task (default: the main task)')
     .option('--alloc <alloc>', 'the allocation: its index (0 for web[0]) or a prefix of its ID (default: the newest)')
+    .option('-i, --interactive', 'pass stdin to the command (always on; accepted as `nomad alloc exec -i` and `docker exec -i` take it)')
+    .option('-t, --tty', 'give the command a terminal (default: when stdin and stdout are one)')
+    .option('-T, --no-tty', 'never give the command a terminal')
     .option(...NAMESPACE_OPTION)
     .action(async (jobArg: string | undefined, rest: string[], opts: ExecOptions) => {
       const { nomad, namespace, job } = await openJob(sshJob(jobArg, rest), opts);
       const command = commandAfterDashes();
-      const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      const terminal = opts.tty ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      const raw = terminal && Boolean(process.stdin.isTTY);
       try {
         // The newest running allocation, unless --alloc names one.
         const [alloc] = runningAllocations(await nomad.jobs.allocations(job.ID, { namespace }), job.ID, opts.alloc);
         const task = taskOf(job, alloc!, opts.task);
-        if (terminal) process.stdin.setRawMode(true);
+        if (raw) process.stdin.setRawMode(true);
         process.exitCode = await execInTask(nomad, { allocId: alloc!.ID, task, namespace, what: `${job.ID}/${alloc!.ID.slice(0, 8)}/${task}` }, command.length ? command : SHELL, {
           input: () => process.stdin,
           stdout: (d) => process.stdout.write(d),
@@ -52,13 +58,13 @@ export function registerExec(program: Command, out: Output): void {
           warn: (line) => out.warn(line),
           tty: terminal
             ? {
-                size: () => ({ columns: process.stdout.columns, rows: process.stdout.rows }),
+                size: () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 }),
                 onResize: (listener) => (process.stdout.on('resize', listener), () => process.stdout.off('resize', listener)),
               }
             : undefined,
         });
       } finally {
-        if (terminal) process.stdin.setRawMode(false);
+        if (raw) process.stdin.setRawMode(false);
         process.stdin.pause();
         nomad.close();
       }

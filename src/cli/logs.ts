@@ -11,12 +11,14 @@ export function registerLogs(program: Command, out: Output): void {
     .command('logs [job]')
     .description('a job\'s logs (stdout; --stderr): the last lines of each running allocation; -f follows them, and the allocations that start later, until Ctrl-C')
     .option('-f, --follow', 'keep printing what is written, across restarts and new allocations')
+    .option('--tail', 'the same as --follow (as Heroku and Dokku say it)')
     .option('--stderr', 'stderr instead of stdout')
     .option('--task <task>', 'the task (default: the main task)')
     .option('--alloc <alloc>', 'one allocation: its index (0 for web[0]) or a prefix of its ID')
-    .option('--tail <lines>', 'lines of history to show first; 0 for the whole log', lineCount, 100)
-    .option(...NAMESPACE_OPTION)
-    .action(async (arg: string | undefined, opts: { follow?: boolean; stderr?: boolean; task?: string; alloc?: string; tail: number; namespace?: string }) => {
+    .option('-n, --lines <lines>', 'lines of history to show first, as `nomad alloc logs -n`; 0 for the whole log', lineCount, 100)
+    // -n is the line count here, as in `nomad alloc logs` and `kamal app logs`; the namespace is spelt out.
+    .option(NAMESPACE_OPTION[0].replace('-n, ', ''), NAMESPACE_OPTION[1])
+    .action(async (arg: string | undefined, opts: { follow?: boolean; tail?: boolean; stderr?: boolean; task?: string; alloc?: string; lines: number; namespace?: string }) => {
       const { nomad, namespace, job } = await openJob(arg, opts);
       const stop = new AbortController();
       // Ctrl-C ends a follow at once and cleanly: streams stop, the process exits 0.
@@ -29,7 +31,7 @@ export function registerLogs(program: Command, out: Output): void {
       try {
         await showLogs(
           nomad,
-          { job, namespace, type: opts.stderr ? 'stderr' : 'stdout', task: opts.task, alloc: opts.alloc, tail: opts.tail, follow: Boolean(opts.follow) },
+          { job, namespace, type: opts.stderr ? 'stderr' : 'stdout', task: opts.task, alloc: opts.alloc, tail: opts.lines, follow: Boolean(opts.follow || opts.tail) },
           { write: (text) => text && process.stdout.write(text), warn: (line) => out.warn(line) },
           stop.signal,
         );

@@ -25,7 +25,8 @@ const program = new Command('nom')
   .description('A small PaaS on HashiCorp Nomad: deploy each branch, route it with Caddy, operate it from here.')
   .version(typeof NOM_VERSION === 'string' ? NOM_VERSION : 'dev')
   .option('--debug', 'show stack traces of unexpected errors')
-  .showHelpAfterError()
+  // Commander's own errors in nom's form: "nom: <what>", then the command's usage line.
+  .configureOutput({ outputError: (text, write) => write(`nom: ${text.replace(/^error: /, '')}`) })
   .exitOverride();
 
 registerRender(program, processOutput);
@@ -40,11 +41,18 @@ registerVersions(program, processOutput);
 registerOverview(program, processOutput);
 registerRemoteCluster(program, processOutput);
 registerCompletion(program, processOutput);
+showUsageAfterErrors(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   process.exitCode = report(e);
+}
+
+/** After a usage error, every command prints its usage line (not the whole help). */
+function showUsageAfterErrors(command: Command, name = command.name()): void {
+  command.showHelpAfterError(`usage: ${name} ${command.usage()} (see ${name} --help)`);
+  for (const sub of command.commands) showUsageAfterErrors(sub, `${name} ${sub.name()}`);
 }
 
 function report(e: unknown): number {

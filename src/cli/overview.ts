@@ -17,6 +17,7 @@ import { NAMESPACE_OPTION, age } from './arguments.js';
 import { effectiveEnv } from './environment.js';
 import { openJob } from './job-target.js';
 import { paintFor, type Output } from './output.js';
+import { CommandError } from '../errors.js';
 
 /** A client for the cluster of NOMAD_ADDR (or ~/.config/nomad), closed after `use`. */
 async function withCluster<T>(use: (nomad: NomadClient, env: Record<string, string | undefined>) => Promise<T>): Promise<T> {
@@ -62,7 +63,7 @@ export function registerOverview(program: Command, out: Output): void {
       const { nomad, job } = await openJob(arg, opts);
       nomad.close();
       const first = jobUrls(job).find((u) => !u.canary);
-      if (!first) throw new Error(`job ${job.ID} has no routed URL: its services tag no https:// or http:// hostname`);
+      if (!first) throw new CommandError(`job ${job.ID} has no routed URL: its services tag no https:// or http:// hostname`);
       const url = reachable(first.url, nomad.http.config.address);
       out.result(url);
       const opener = process.platform === 'darwin' ? 'open' : onPath('xdg-open', process.env);

@@ -9,6 +9,7 @@ import { serveUpstreamDns } from '../router/dns-server.js';
 import { Router, serveStatus, type RouterStatus } from '../router/router.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
+import { CommandError, InputError } from '../errors.js';
 
 export function registerRouter(program: Command, out: Output): void {
   const router = program
@@ -16,7 +17,7 @@ export function registerRouter(program: Command, out: Output): void {
     .description('route HTTPS to Nomad services through Caddy (a daemon; nom up starts one for the local cluster)')
     .option('--config <file>', 'router configuration: Caddy\'s admin address, listeners, TLS mode…')
     .action(async (opts: { config?: string }) => {
-      if (!opts.config) throw new Error('nom router needs --config <file> (nom up writes one for the local cluster)');
+      if (!opts.config) throw InputError.of('nom router needs --config <file> (nom up writes one for the local cluster)');
       const config = readRouterConfig(opts.config);
       const stamp = (line: string) => `${new Date().toISOString()} ${line}`;
       const log = { info: (l: string) => out.say(stamp(l)), warn: (l: string) => out.say(stamp(`warning: ${l}`)) };
@@ -51,9 +52,9 @@ export function registerRouter(program: Command, out: Output): void {
     .action(async (opts: { json?: boolean }) => {
       const state = readLocalState(nomHome(process.env, homedir()));
       const url = process.env.NOM_ROUTER_STATUS ?? state?.ingress?.routerStatus;
-      if (!url) throw new Error('no router known: run `nom up`, or set NOM_ROUTER_STATUS to its status URL');
+      if (!url) throw new CommandError('no router known: run `nom up`, or set NOM_ROUTER_STATUS to its status URL');
       const status = (await fetch(url).then((r) => r.json()).catch((e: Error) => {
-        throw new Error(`the router at ${url} does not answer (${(e.cause as Error | undefined)?.message ?? e.message})`);
+        throw new CommandError(`the router at ${url} does not answer (${(e.cause as Error | undefined)?.message ?? e.message})`);
       })) as RouterStatus;
       if (opts.json) return out.result(JSON.stringify(status, null, 2));
       const lines = [`nomad: ${status.nomad.ok ? 'ok' : `unreachable (${status.nomad.error})`}${status.nomad.following ? `, following its ${status.nomad.following}` : ''}`];

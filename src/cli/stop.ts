@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { InputError } from '../errors.js';
 import { secretsPath } from '../jobspec/templates.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
@@ -22,7 +23,7 @@ export function registerStop(program: Command, _out: Output): void {
       let address = env.NOMAD_ADDR;
       let token = env.NOMAD_TOKEN;
       if (!job) {
-        if (!inCi(env)) throw new Error('name the job to stop: nom stop <job> (outside CI there is no pipeline to take it from)');
+        if (!inCi(env)) throw InputError.of('name the job to stop: nom stop <job> (outside CI there is no pipeline to take it from)');
         const result = renderJob(env, { renderId: randomUUID() });
         if (result.noDeploy) return;
         job = result.job.ID;

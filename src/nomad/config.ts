@@ -1,3 +1,5 @@
+import { InputError, quote } from '../errors.js';
+
 /**
  * How to reach Nomad: the standard NOMAD_* variables, and `~/.config/nomad` (lines of
  * `export NOMAD_ADDR=…`) for the ones the environment leaves unset.
@@ -15,6 +17,15 @@ export interface NomadConfig {
 
 const KEYS = ['NOMAD_ADDR', 'NOMAD_TOKEN', 'NOMAD_NAMESPACE', 'NOMAD_REGION', 'NOMAD_CACERT', 'NOMAD_CLIENT_CERT', 'NOMAD_CLIENT_KEY', 'NOMAD_SKIP_VERIFY'] as const;
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Reads `export KEY=value` lines (quotes optional), as the existing system's config file has them. */
 export function parseExportLines(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,8 +42,13 @@ export function parseExportLines(text: string): Record<string, string> {
 export function nomadConfig(env: Readonly<Record<string, string | undefined>>, configFileText?: string): NomadConfig {
   const file = configFileText ? parseExportLines(configFileText) : {};
   const get = (key: (typeof KEYS)[number]) => (env[key]?.trim() || file[key]?.trim() || undefined);
+  const address = (get('NOMAD_ADDR') ?? 'http://127.0.0.1:4646').replace(/\/+$/, '');
+  if (!isHttpUrl(address)) {
+    const where = env.NOMAD_ADDR?.trim() ? '' : ' (from ~/.config/nomad)';
+    throw InputError.of(`NOMAD_ADDR ${quote(address)}${where} is not an http:// or https:// address: write it like https://nomad.example.com:4646`);
+  }
   return {
-    address: (get('NOMAD_ADDR') ?? 'http://127.0.0.1:4646').replace(/\/+$/, ''),
+    address,
     token: get('NOMAD_TOKEN'),
     namespace: get('NOMAD_NAMESPACE'),
     region: get('NOMAD_REGION'),

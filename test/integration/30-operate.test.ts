@@ -131,7 +131,7 @@ describe('operating a deployment', () => {
   });
 
   it('nom logs -f shows a line the app logs after it started, and exits within 1 s of Ctrl-C', async () => {
-    const child = spawn(process.execPath, [NOM, 'logs', '-f', JOB, '--tail', '1'], { env: cluster, cwd: work });
+    const child = spawn(process.execPath, [NOM, 'logs', '-f', JOB, '-n', '1'], { env: cluster, cwd: work });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     const marker = `/after-start-${Date.now()}`;
