@@ -17,9 +17,6 @@ import { clientForTarget, effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
 import { InputError } from '../errors.js';
 
-
-
-
 const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(address);
 
 export function registerDeploy(program: Command, out: Output): void {
@@ -32,6 +29,7 @@ export function registerDeploy(program: Command, out: Output): void {
       const log = deployLog();
       let env = effectiveEnv();
       const source = resolve(dir ?? '.');
+      let image: string | undefined;
       if (!inCi(env)) {
         const local = isLoopback(env.NOMAD_ADDR ?? 'http://127.0.0.1:4646');
         const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
@@ -40,7 +38,15 @@ export function registerDeploy(program: Command, out: Output): void {
         // Build arguments make another image from the same source: another tag.
         if (opts.buildArg.length) env.CI_COMMIT_SHA = `${env.CI_COMMIT_SHA}-args-${createHash('sha256').update(opts.buildArg.join('\n')).digest('hex').slice(0, 8)}`;
         env.NOMAD_ADDR ??= 'http://127.0.0.1:4646';
-        const image = `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}`;
+        image = `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}`;
+      }
+
+      // Rendered before anything is built: a bad setting stops here, with nothing built or sent.
+      const result = renderJob(env, { renderId: randomUUID() });
+      for (const line of result.lines) log.info(line);
+      if (result.noDeploy) return;
+      for (const line of result.warnings) log.warn(line);
+      if (image) {
         log.info(`building ${image} from ${source}`);
         await buildImage(source, image, opts.buildArg);
         if (env.NOM_REGISTRY) {
@@ -48,11 +54,6 @@ export function registerDeploy(program: Command, out: Output): void {
           await pushImage(image);
         }
       }
-
-      const result = renderJob(env, { renderId: randomUUID() });
-      for (const line of result.lines) log.info(line);
-      if (result.noDeploy) return;
-      for (const line of result.warnings) log.warn(line);
       const { target, context } = result;
       const nomad = clientForTarget(env, target, result.job.Namespace);
       try {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -75,6 +75,20 @@ describe('mistakes on the command line', () => {
     const r = nom(['logs', 'some-job', '--tail']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^nom: cannot reach Nomad/);
+  });
+
+  it('a bad setting stops nom deploy before any image is built', () => {
+    const app = join(home, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'Dockerfile'), 'FROM scratch\n');
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: app });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'app');
+    const r = nom(['deploy', app], { NOMAD_VAR_MEMORY: 'lots', DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}` });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^nom: NOMAD_VAR_MEMORY/m);
+    assert.doesNotMatch(r.stderr, /building|--debug/);
   });
 
   it('nom ssh <job> -it is taken as nomad alloc exec -i -t takes it', () => {
