@@ -1,10 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { localCiEnv } from '../context/local-git.js';
 import { writeCiOutputs } from '../deploy/ci-outputs.js';
 import { deploy } from '../deploy/deploy.js';
-import { readGitFacts } from '../local/git-facts.js';
 import { jobUrls } from '../operate/job-status.js';
 import { readOverlayFiles } from '../local/overlay-files.js';
 import { hasOverlays } from '../jobspec/overlays.js';
@@ -13,11 +10,11 @@ import { buildImage, pushImage } from '../local/image-build.js';
 import { renderJob } from '../render/render-job.js';
 import { collect, duration } from './arguments.js';
 import { deployLog } from './deploy-log.js';
-import { clientForTarget, effectiveEnv, inCi } from './environment.js';
+import { clientForTarget } from './environment.js';
 import type { Output } from './output.js';
-import { InputError } from '../errors.js';
+import { planDeploy } from './plan.js';
+import { deployInputs } from './deploy-inputs.js';
 
-const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(address);
 
 export function registerDeploy(program: Command, out: Output): void {
   program
@@ -25,21 +22,11 @@ export function registerDeploy(program: Command, out: Output): void {
     .description('deploy: in CI, the pipeline\'s image; elsewhere, build <dir>\'s Dockerfile (default .) and deploy that. Waits until the new version is healthy.')
     .option('--timeout <duration>', 'give up after this long (default: the job\'s own deadlines plus a margin)', duration)
     .option('--build-arg <KEY=value>', 'passed to docker build (repeatable; local deploys)', collect, [])
-    .action(async (dir: string | undefined, opts: { timeout?: number; buildArg: string[] }) => {
+    .option('--dry-run', 'say what the deploy would change and change nothing (the same as nom plan)')
+    .action(async (dir: string | undefined, opts: { timeout?: number; buildArg: string[]; dryRun?: boolean }) => {
       const log = deployLog();
-      let env = effectiveEnv();
-      const source = resolve(dir ?? '.');
-      let image: string | undefined;
-      if (!inCi(env)) {
-        const local = isLoopback(env.NOMAD_ADDR ?? 'http://127.0.0.1:4646');
-        const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
-        if (!registry) throw InputError.of(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
-        env = localCiEnv(readGitFacts(source), env, registry);
-        // Build arguments make another image from the same source: another tag.
-        if (opts.buildArg.length) env.CI_COMMIT_SHA = `${env.CI_COMMIT_SHA}-args-${createHash('sha256').update(opts.buildArg.join('\n')).digest('hex').slice(0, 8)}`;
-        env.NOMAD_ADDR ??= 'http://127.0.0.1:4646';
-        image = `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}`;
-      }
+      if (opts.dryRun) return planDeploy(dir, opts.buildArg, out);
+      const { env, source, image } = deployInputs(dir, opts.buildArg);
 
       // Rendered before anything is built: a bad setting stops here, with nothing built or sent.
       const result = renderJob(env, { renderId: randomUUID() });

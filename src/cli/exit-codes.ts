@@ -13,4 +13,6 @@ export const EXIT = {
   timeout: 5,
   /** The job changed under this deploy (another deploy won the race). */
   conflict: 6,
+  /** `nom plan` (`nom deploy --dry-run`): the deploy would change something. */
+  wouldChange: 7,
 } as const;

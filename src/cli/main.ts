@@ -7,6 +7,7 @@ import { RemoteError } from '../cluster/remote/ssh-host.js';
 import { processOutput } from './output.js';
 import { registerCluster } from './cluster.js';
 import { registerDeploy } from './deploy.js';
+import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerStop } from './stop.js';
 import { registerRouter } from './router.js';
@@ -32,6 +33,7 @@ const program = new Command('nom')
 registerRender(program, processOutput);
 registerCluster(program, processOutput);
 registerDeploy(program, processOutput);
+registerPlan(program, processOutput);
 registerStop(program, processOutput);
 registerRouter(program, processOutput);
 registerStatus(program, processOutput);

@@ -126,6 +126,23 @@ describe('nom deploy', () => {
     });
   });
 
+  it('nom plan says what a deploy would change — a setting, a secret name, never a value — and changes nothing', async () => {
+    const before = await nomad.jobs.read('nom-it', 'default');
+    const secretsBefore = await nomad.variables.read('nomad/jobs/nom-it', 'default');
+    const run = await nom(['plan'], pipeline(`${TAG}-v2`, { NOMAD_SECRET_WEIRD_VALUE: SECRET, NOMAD_SECRET_API_KEY: 'new-secret-value', NOMAD_VAR_MEMORY: '128' }));
+    assert.equal(run.code, 7, run.out);
+    assert.match(run.out, /^plan: also changes: .*task http\.Resources\.MemoryMB/m);
+    assert.match(run.out, /^secrets: would add API_KEY$/m);
+    for (const part of ['new-secret-value', '"quoted"', 'Grüße']) assert.ok(!run.out.includes(part), `the plan shows a secret: ${part}`);
+    const after = await nomad.jobs.read('nom-it', 'default');
+    assert.equal(after?.Version, before?.Version, 'nom plan registered a new version');
+    assert.equal((await nomad.variables.read('nomad/jobs/nom-it', 'default'))?.ModifyIndex, secretsBefore?.ModifyIndex, 'nom plan wrote the secrets');
+
+    const same = await nom(['deploy', '--dry-run'], pipeline(`${TAG}-v2`, { NOMAD_SECRET_WEIRD_VALUE: SECRET }));
+    assert.equal(same.code, 0, same.out);
+    assert.match(same.out, /^plan: no changes/m);
+  });
+
   it('a broken v3 fails within its deadline, names the failing check, and Nomad is back on v2', async () => {
     const run = await nom(['deploy'], pipeline(`${TAG}-v3`, { NOMAD_SECRET_WEIRD_VALUE: SECRET, NOMAD_VAR_CHECK_PATH: '/broken', NOMAD_VAR_HEALTH_TIMEOUT: '5s' }));
     assert.equal(run.code, 3, run.out);

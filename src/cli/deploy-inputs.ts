@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { localCiEnv } from '../context/local-git.js';
+import { InputError } from '../errors.js';
+import { readGitFacts } from '../local/git-facts.js';
+import { effectiveEnv, inCi } from './environment.js';
+
+const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(address);
+
+/**
+ * The environment a deploy of `dir` renders from: the pipeline's in CI; elsewhere the one CI
+ * would give this checkout (project, branch, commit from git) and the image a local build makes.
+ */
+export function deployInputs(dir: string | undefined, buildArgs: readonly string[]): { env: Record<string, string | undefined>; source: string; image: string | undefined } {
+  let env = effectiveEnv();
+  const source = resolve(dir ?? '.');
+  if (inCi(env)) return { env, source, image: undefined };
+  const local = isLoopback(env.NOMAD_ADDR ?? 'http://127.0.0.1:4646');
+  const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
+  if (!registry) throw InputError.of(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
+  env = localCiEnv(readGitFacts(source), env, registry);
+  // Build arguments make another image from the same source: another tag.
+  if (buildArgs.length) env.CI_COMMIT_SHA = `${env.CI_COMMIT_SHA}-args-${createHash('sha256').update(buildArgs.join('\n')).digest('hex').slice(0, 8)}`;
+  env.NOMAD_ADDR ??= 'http://127.0.0.1:4646';
+  return { env, source, image: `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}` };
+}
+

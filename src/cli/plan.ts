@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { previewDeploy } from '../deploy/deploy-preview.js';
+import { hasOverlays } from '../jobspec/overlays.js';
+import { readOverlayFiles } from '../local/overlay-files.js';
+import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
+import { renderJob } from '../render/render-job.js';
+import { collect } from './arguments.js';
+import { deployInputs } from './deploy-inputs.js';
+import { deployLog } from './deploy-log.js';
+import { clientForTarget } from './environment.js';
+import { EXIT } from './exit-codes.js';
+import type { Output } from './output.js';
+
+/**
+ * What `nom deploy` would change, from the same environment, without changing anything: no
+ * image is built, no lock taken, no secret written, no job registered. The lines go to stdout;
+ * the exit code says whether anything would change (0 no, 7 yes; 4 when Nomad could not place it).
+ */
+export async function planDeploy(dir: string | undefined, buildArgs: readonly string[], out: Output): Promise<void> {
+  const log = deployLog();
+  const { env, source } = deployInputs(dir, buildArgs);
+  const result = renderJob(env, { renderId: randomUUID() });
+  for (const line of result.lines) log.info(line);
+  if (result.noDeploy) return;
+  for (const line of result.warnings) log.warn(line);
+  const { target, context } = result;
+  const nomad = clientForTarget(env, target, result.job.Namespace);
+  try {
+    const overlays = readOverlayFiles(source);
+    const job = await applyOverlays(result.job, overlays, overlayVariables(env, context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
+    if (hasOverlays(overlays)) log.info(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
+    const preview = await previewDeploy(nomad, { job, secrets: context.secrets });
+    log.done();
+    out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));
+    process.exitCode = preview.cannotPlace.length ? EXIT.placementFailed : preview.changed ? EXIT.wouldChange : EXIT.ok;
+  } finally {
+    log.done();
+    nomad.close();
+  }
+}
+
+export function registerPlan(program: Command, out: Output): void {
+  program
+    .command('plan [dir]')
+    .description('what nom deploy would change (Nomad\'s plan of the job, hostnames, secret names — never values), changing nothing; exit 0: nothing would change, 7: something would')
+    .option('--build-arg <KEY=value>', 'as for nom deploy: they change the image tag (repeatable; local deploys)', collect, [])
+    .action(async (dir: string | undefined, opts: { buildArg: string[] }) => planDeploy(dir, opts.buildArg, out));
+}

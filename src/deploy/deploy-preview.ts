@@ -1,0 +1,61 @@
+import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
+import type { NomadJob } from '../jobspec/nomad-job.js';
+import { secretsPath } from '../jobspec/templates.js';
+import type { NomadClient } from '../nomad/client.js';
+import { jobUrls } from '../operate/job-status.js';
+import type { Secret } from '../secret.js';
+import { placementFailures } from './placement-failure.js';
+import { planSummary } from './plan-summary.js';
+
+/** What a deploy would change, in words; nothing is written to get it. */
+export interface DeployPreview {
+  /** Whether the deploy would change anything: the job, its hostnames or its secrets. */
+  readonly changed: boolean;
+  readonly lines: readonly string[];
+  /** Nomad's reasons it could not place the job (the deploy would stop at its plan). */
+  readonly cannotPlace: readonly string[];
+}
+
+/**
+ * `nom plan`: Nomad's plan of the job (a dry run of the scheduler) and nom's own view — the
+ * hostnames it gains or loses and the secret names added, removed or changed (never a value).
+ * Reads only: no lock, no secret written, no job registered.
+ */
+export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret> }): Promise<DeployPreview> {
+  const { job } = req;
+  const [plan, current, stored] = await Promise.all([
+    nomad.jobs.plan(job),
+    nomad.jobs.read(job.ID, job.Namespace),
+    nomad.variables.read(secretsPath(job.ID), job.Namespace),
+  ]);
+  const hosts = hostnameChanges(current ? routedUrls(current) : [], routedUrls(job));
+  const secrets = secretChanges(stored?.Items ?? {}, req.secrets);
+  const lines = [
+    ...planSummary(plan).map((l) => `plan: ${l}`),
+    ...hosts.map((l) => `hostnames: ${l}`),
+    ...secrets.map((l) => `secrets: ${l}`),
+  ];
+  return { changed: plan.Diff?.Type !== 'None' || hosts.length > 0 || secrets.length > 0, lines, cannotPlace: placementFailures(plan.FailedTGAllocs) };
+}
+
+const routedUrls = (job: Pick<NomadJob, 'TaskGroups'>) => jobUrls(job).filter((u) => !u.canary).map((u) => u.url);
+
+/** The URLs a job would gain and lose. Pure. */
+export function hostnameChanges(before: readonly string[], after: readonly string[]): string[] {
+  const gained = after.filter((u) => !before.includes(u));
+  const lost = before.filter((u) => !after.includes(u));
+  return [...(gained.length ? [`would route ${gained.join(', ')}`] : []), ...(lost.length ? [`would no longer route ${lost.join(', ')}`] : [])];
+}
+
+/** Secret names added, removed and changed, comparing the stored values in memory only. Pure. */
+export function secretChanges(stored: Readonly<Record<string, string>>, wanted: ReadonlyMap<string, Secret>): string[] {
+  const shown = (k: string) => k !== REGISTRY_PASSWORD_KEY;
+  const added = [...wanted.keys()].filter((k) => shown(k) && !Object.hasOwn(stored, k));
+  const removed = Object.keys(stored).filter((k) => shown(k) && !wanted.has(k));
+  const changed = [...wanted].filter(([k, v]) => shown(k) && Object.hasOwn(stored, k) && stored[k] !== v.reveal()).map(([k]) => k);
+  return [
+    ...(added.length ? [`would add ${added.join(', ')}`] : []),
+    ...(removed.length ? [`would remove ${removed.join(', ')}`] : []),
+    ...(changed.length ? [`would change the value of ${changed.join(', ')} (values are never shown)`] : []),
+  ];
+}
