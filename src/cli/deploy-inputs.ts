@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { localCiEnv } from '../context/local-git.js';
 import { InputError } from '../errors.js';
+import type { NomadJob } from '../jobspec/nomad-job.js';
+import { hasOverlays } from '../jobspec/overlays.js';
 import { readGitFacts } from '../local/git-facts.js';
+import { readOverlayFiles } from '../local/overlay-files.js';
+import type { NomadClient } from '../nomad/client.js';
+import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
+import type { RenderResult } from '../render/render-job.js';
 import { effectiveEnv, inCi } from './environment.js';
 
 const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(address);
@@ -25,3 +31,11 @@ export function deployInputs(dir: string | undefined, buildArgs: readonly string
   return { env, source, image: `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}` };
 }
 
+
+/** The rendered job with the overlay files of `source` applied (Nomad parses their HCL); says which applied. */
+export async function jobWithOverlays(result: Extract<RenderResult, { noDeploy: false }>, env: Record<string, string | undefined>, source: string, nomad: NomadClient, say: (line: string) => void): Promise<NomadJob> {
+  const overlays = readOverlayFiles(source);
+  const job = await applyOverlays(result.job, overlays, overlayVariables(env, result.context, result.target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
+  if (hasOverlays(overlays)) say(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
+  return job;
+}

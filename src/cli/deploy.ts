@@ -3,9 +3,6 @@ import type { Command } from 'commander';
 import { writeCiOutputs } from '../deploy/ci-outputs.js';
 import { deploy } from '../deploy/deploy.js';
 import { jobUrls } from '../operate/job-status.js';
-import { readOverlayFiles } from '../local/overlay-files.js';
-import { hasOverlays } from '../jobspec/overlays.js';
-import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 import { buildImage, pushImage } from '../local/image-build.js';
 import { renderJob } from '../render/render-job.js';
 import { collect, duration } from './arguments.js';
@@ -13,7 +10,7 @@ import { deployLog } from './deploy-log.js';
 import { clientForTarget } from './environment.js';
 import type { Output } from './output.js';
 import { planDeploy } from './plan.js';
-import { deployInputs } from './deploy-inputs.js';
+import { deployInputs, jobWithOverlays } from './deploy-inputs.js';
 
 
 export function registerDeploy(program: Command, out: Output): void {
@@ -44,9 +41,7 @@ export function registerDeploy(program: Command, out: Output): void {
       const { target, context } = result;
       const nomad = clientForTarget(env, target, result.job.Namespace);
       try {
-        const overlays = readOverlayFiles(source);
-        const job = await applyOverlays(result.job, overlays, overlayVariables(env, context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
-        if (hasOverlays(overlays)) log.info(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
+        const job = await jobWithOverlays(result, env, source, nomad, (line) => log.info(line));
         const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout }, log);
         log.done();
         const routed = jobUrls(job).filter((u) => !u.canary && u.url.startsWith('https://')).map((u) => u.url);

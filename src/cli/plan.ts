@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { previewDeploy } from '../deploy/deploy-preview.js';
-import { hasOverlays } from '../jobspec/overlays.js';
-import { readOverlayFiles } from '../local/overlay-files.js';
-import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 import { renderJob } from '../render/render-job.js';
 import { collect } from './arguments.js';
-import { deployInputs } from './deploy-inputs.js';
+import { deployInputs, jobWithOverlays } from './deploy-inputs.js';
 import { deployLog } from './deploy-log.js';
 import { clientForTarget } from './environment.js';
 import { EXIT } from './exit-codes.js';
@@ -27,9 +24,7 @@ export async function planDeploy(dir: string | undefined, buildArgs: readonly st
   const { target, context } = result;
   const nomad = clientForTarget(env, target, result.job.Namespace);
   try {
-    const overlays = readOverlayFiles(source);
-    const job = await applyOverlays(result.job, overlays, overlayVariables(env, context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
-    if (hasOverlays(overlays)) log.info(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
+    const job = await jobWithOverlays(result, env, source, nomad, (line) => log.info(line));
     const preview = await previewDeploy(nomad, { job, secrets: context.secrets });
     log.done();
     out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));
