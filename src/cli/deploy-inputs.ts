@@ -4,7 +4,7 @@ import { localCiEnv } from '../context/local-git.js';
 import { InputError } from '../errors.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import { hasOverlays } from '../jobspec/overlays.js';
-import { readGitFacts } from '../local/git-facts.js';
+import { isGitCheckout, readGitFacts } from '../local/git-facts.js';
 import { readOverlayFiles } from '../local/overlay-files.js';
 import type { NomadClient } from '../nomad/client.js';
 import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
@@ -17,12 +17,13 @@ const isLoopback = (address: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localho
  * The environment a deploy of `dir` renders from: the pipeline's in CI; elsewhere the one CI
  * would give this checkout (project, branch, commit from git) and the image a local build makes.
  */
-export function deployInputs(dir: string | undefined, buildArgs: readonly string[]): { env: Record<string, string | undefined>; source: string; image: string | undefined } {
+export function deployInputs(dir: string | undefined, buildArgs: readonly string[], o: { showOnly?: boolean } = {}): { env: Record<string, string | undefined>; source: string; image: string | undefined } {
   let env = effectiveEnv();
   const source = resolve(dir ?? '.');
   if (inCi(env)) return { env, source, image: undefined };
   const local = isLoopback(env.NOMAD_ADDR ?? 'http://127.0.0.1:4646');
-  const registry = env.NOM_REGISTRY || (local ? 'nom.local' : undefined);
+  // A job that is only shown (nom render) needs no registry the cluster can pull from.
+  const registry = env.NOM_REGISTRY || (local || o.showOnly ? 'nom.local' : undefined);
   if (!registry) throw InputError.of(`NOMAD_ADDR (${env.NOMAD_ADDR}) is not this machine: set NOM_REGISTRY to a registry the cluster can pull from`);
   env = localCiEnv(readGitFacts(source), env, registry);
   // Build arguments make another image from the same source: another tag.
@@ -31,6 +32,17 @@ export function deployInputs(dir: string | undefined, buildArgs: readonly string
   return { env, source, image: `${env.CI_REGISTRY_IMAGE}/${env.CI_COMMIT_REF_SLUG}:${env.CI_COMMIT_SHA}` };
 }
 
+
+/**
+ * For `nom render`: outside CI, a git checkout is named as `nom deploy` names it; elsewhere the
+ * environment is taken as it is, and the render says which CI variables it lacks.
+ */
+export function renderInputs(dir: string | undefined): { env: Record<string, string | undefined>; source: string } {
+  const source = resolve(dir ?? '.');
+  const env = effectiveEnv();
+  if (inCi(env) || !isGitCheckout(source)) return { env, source };
+  return deployInputs(dir, [], { showOnly: true });
+}
 
 /** The rendered job with the overlay files of `source` applied (Nomad parses their HCL); says which applied. */
 export async function jobWithOverlays(result: Extract<RenderResult, { noDeploy: false }>, env: Record<string, string | undefined>, source: string, nomad: NomadClient, say: (line: string) => void): Promise<NomadJob> {

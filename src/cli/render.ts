@@ -4,7 +4,8 @@ import { renderJob, type RenderResult } from '../render/render-job.js';
 import { DECLARATIONS, type SettingName } from '../settings/declarations.js';
 import { PREFIX } from '../settings/read-settings.js';
 import type { Output } from './output.js';
-import { clientForTarget, effectiveEnv } from './environment.js';
+import { clientForTarget } from './environment.js';
+import { renderInputs } from './deploy-inputs.js';
 import { hasOverlays } from '../jobspec/overlays.js';
 import { readOverlayFiles } from '../local/overlay-files.js';
 import { NomadError } from '../nomad/http.js';
@@ -12,18 +13,18 @@ import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 
 export function registerRender(program: Command, out: Output): void {
   program
-    .command('render')
-    .description('print the Nomad job (API JSON) that a deploy from this CI environment would submit')
+    .command('render [dir]')
+    .description('print the Nomad job (API JSON) that nom deploy would submit: from this CI environment, or from the git checkout of dir (default .)')
     .option('--explain', 'also list every setting with its value and where it came from')
-    .action(async (options: { explain?: boolean }) => {
-      const env = effectiveEnv();
+    .action(async (dir: string | undefined, options: { explain?: boolean }) => {
+      const { env, source } = renderInputs(dir);
       const result = renderJob(env, { renderId: randomUUID() });
       for (const line of result.lines) out.say(line);
       if (result.noDeploy) return;
       for (const line of result.warnings) out.warn(line);
       if (options.explain) for (const line of explain(result, env)) out.say(line);
       let job = result.job;
-      const overlays = readOverlayFiles(process.cwd());
+      const overlays = readOverlayFiles(source);
       if (hasOverlays(overlays)) {
         const { target } = result;
         const nomad = clientForTarget(env, target);

@@ -9,6 +9,16 @@ import { CommandError } from '../errors.js';
  * Reads a checkout's remote, branch, commit and uncommitted changes with git (`dirty: false`
  * skips the changes, which a large tree makes slow, when only names are wanted).
  */
+/** Whether `dir` is inside a git checkout. */
+export function isGitCheckout(dir: string): boolean {
+  try {
+    execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readGitFacts(dir: string, options: { dirty?: boolean } = {}): GitFacts {
   const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   let top: string;

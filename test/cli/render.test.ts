@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gitlab } from '../helpers/env-fixtures.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
+const temp: string[] = [];
+const tempDir = (prefix: string) => (temp.push(mkdtempSync(join(tmpdir(), prefix))), temp.at(-1)!);
+after(() => temp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const FIXTURE = new URL('../fixtures/production-render.json', import.meta.url);
 
 /** Runs the built CLI with exactly this environment (plus PATH), as CI would. */
-function nom(args: string[], env: Record<string, string | undefined>) {
+function nom(args: string[], env: Record<string, string | undefined>, cwd = tmpdir()) {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  const run = spawnSync(process.execPath, [NOM, ...args], { env: { PATH: process.env.PATH!, ...clean }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [NOM, ...args], { env: { PATH: process.env.PATH!, ...clean }, encoding: 'utf8', cwd });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -80,10 +85,27 @@ describe('nom render', () => {
     });
   }
 
-  it('outside CI it names the variables it needs', () => {
-    const { code, stderr } = nom(['render'], {});
+  it('outside CI and outside a git checkout it names the variables it needs', () => {
+    const { code, stderr } = nom(['render'], {}, tempDir('nom-not-git-'));
     assert.equal(code, 2);
     assert.match(stderr, /^nom: CI_PROJECT_PATH_SLUG is not set/);
+  });
+
+  it('outside CI, in a git checkout, it renders the job nom deploy would submit from it', () => {
+    const app = tempDir('nom-render-app-');
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: app });
+    git('init', '-q', '-b', 'feature/login');
+    git('remote', 'add', 'origin', 'git@gitlab.example.com:acme/shop.git');
+    writeFileSync(join(app, 'Dockerfile'), 'FROM scratch\n');
+    git('add', '.');
+    git('commit', '-qm', 'app');
+    const commit = git('rev-parse', 'HEAD').stdout.toString().trim();
+    const { code, stdout, stderr } = nom(['render', app], { NOMAD_ADDR: 'https://nomad.example.com:4646', BASE_DOMAIN: 'dev.example.com' });
+    assert.equal(code, 0, stderr);
+    const { Job } = JSON.parse(stdout);
+    assert.equal(Job.ID, 'acme-shop-feature-login');
+    assert.equal(Job.TaskGroups[0].Tasks[0].Config.image, `nom.local/acme/shop/feature-login:${commit}`);
+    assert.match(stderr, /^deploying to https:\/\/acme-shop-feature-login\.dev\.example\.com$/m);
   });
 
   it('NO_DEPLOY: says so, prints no job, succeeds', () => {
