@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { localCiEnv } from '../context/local-git.js';
+import { localCiEnv } from '../local/local-git.js';
 import { InputError } from '../errors.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import { hasOverlays } from '../jobspec/overlays.js';

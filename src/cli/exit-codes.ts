@@ -1,3 +1,5 @@
+import type { DeployOutcome } from '../deploy/deploy-error.js';
+
 /** Documented in the README; scripts and CI rely on them. */
 export const EXIT = {
   ok: 0,
@@ -16,3 +18,11 @@ export const EXIT = {
   /** `nom plan` (`nom deploy --dry-run`): the deploy would change something. */
   wouldChange: 7,
 } as const;
+
+/** The exit code of each way a deploy can fail. */
+export const DEPLOY_EXIT: Record<DeployOutcome, number> = {
+  failed: EXIT.deployFailed,
+  placement: EXIT.placementFailed,
+  timeout: EXIT.timeout,
+  conflict: EXIT.conflict,
+};

@@ -1,4 +1,4 @@
-import { checkoutJobName } from '../context/local-git.js';
+import { checkoutJobName } from '../local/local-git.js';
 import { CommandError } from '../errors.js';
 import { appDirOf, readGitFacts } from '../local/git-facts.js';
 import { NomadClient } from '../nomad/client.js';

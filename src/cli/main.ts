@@ -18,7 +18,7 @@ import { registerVersions } from './versions.js';
 import { registerOverview } from './overview.js';
 import { registerCompletion } from './completion.js';
 import { registerRemoteCluster } from './remote-cluster.js';
-import { EXIT } from './exit-codes.js';
+import { DEPLOY_EXIT, EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
 
@@ -61,7 +61,7 @@ function report(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
   if (e instanceof DeployError) {
     for (const line of e.lines) processOutput.say(`nom: ${line}`);
-    return e.exitCode;
+    return DEPLOY_EXIT[e.outcome];
   }
   if (e instanceof ClusterError || e instanceof CommandError || e instanceof NomadError || e instanceof RemoteError) {
     processOutput.say(`nom: ${e.message}`);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { GitFacts } from '../context/local-git.js';
+import type { GitFacts } from './local-git.js';
 import { CommandError } from '../errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkoutJobName } from '../../src/context/local-git.js';
+import { checkoutJobName } from '../../src/local/local-git.js';
 import { CommandError } from '../../src/errors.js';
 import type { CheckResult } from '../../src/nomad/allocations.js';
 import type { Deployment } from '../../src/nomad/deployments.js';

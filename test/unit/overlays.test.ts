@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localCiEnv, localProjectPathSlug, parseRemote } from '../../src/context/local-git.js';
+import { localCiEnv, localProjectPathSlug, parseRemote } from '../../src/local/local-git.js';
 import { InputError } from '../../src/errors.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { checkDrivers, declaredVariables, mergeOverlay, overlayParseRequest } from '../../src/jobspec/overlays.js';
