@@ -15,7 +15,6 @@ set -euo pipefail
 die() { echo "build-nomad: error: $*" >&2; exit 1; }
 say() { echo "build-nomad: $*" >&2; }
 
-
 # shellcheck source=scripts/versions.sh
 . "$(dirname "$0")/versions.sh"
 

@@ -21,8 +21,8 @@ export function registerDeploy(program: Command, out: Output): void {
     .option('--build-arg <KEY=value>', 'passed to docker build (repeatable; local deploys)', collect, [])
     .option('--dry-run', 'say what the deploy would change and change nothing (the same as nom plan)')
     .action(async (dir: string | undefined, opts: { timeout?: number; buildArg: string[]; dryRun?: boolean }) => {
-      const log = deployLog();
       if (opts.dryRun) return planDeploy(dir, opts.buildArg, out);
+      const log = deployLog();
       const { env, source, image } = deployInputs(dir, opts.buildArg);
 
       // Rendered before anything is built: a bad setting stops here, with nothing built or sent.

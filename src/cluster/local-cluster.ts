@@ -46,7 +46,7 @@ export class ClusterError extends Error {
  */
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
-  const nomad = await ensureNomadBinary(o);
+  const { path: nomad, version: nomadVersion } = await ensureNomadBinary(o);
   const caddy = await ensureCaddyBinary(o);
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
@@ -77,8 +77,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         throw new ClusterError(`port ${port} on 127.0.0.1 is taken by another program (is another Nomad running?): choose other ports with \`nom up --port <port>\` or NOM_NOMAD_PORT`);
       }
     }
-    const version = execFileSync(nomad, ['version'], { encoding: 'utf8' }).split('\n')[0];
-    o.say(`starting ${version} (${nomad})`);
+    o.say(`starting ${nomadVersion} (${nomad})`);
     // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
     const { AWS_CA_BUNDLE: _ignored, ...env } = process.env;
     pid = spawnDaemon(nomad, ['agent', `-config=${layout.configFile}`], layout.logFile, env);
@@ -163,10 +162,11 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
 }
 
 /**
- * The nomad to run: NOM_NOMAD_BIN, PATH, or the cache; else the official 1.6.3 release is
- * installed. A Nomad older than 1.6 is refused; one under the BUSL (1.7.0 on) runs with a note.
+ * The nomad to run and its `nomad version` line: NOM_NOMAD_BIN, PATH, or the cache; else the
+ * official 1.6.3 release is installed. A Nomad older than 1.6 is refused; one under the BUSL
+ * (1.7.0 on) runs with a note.
  */
-async function ensureNomadBinary(o: UpOptions): Promise<string> {
+async function ensureNomadBinary(o: UpOptions): Promise<{ path: string; version: string }> {
   const cache = cacheDir(o.env, o.homedir);
   const found = findBinary('nomad', o.env, cache) ?? (await installNomad(o, cache));
   const version = nomadVersionOf(found);
@@ -177,7 +177,7 @@ async function ensureNomadBinary(o: UpOptions): Promise<string> {
   }
   const note = nomadVersionNote(found, version);
   if (note) o.say(`note: ${note}`);
-  return found;
+  return { path: found, version };
 }
 
 async function installNomad(o: UpOptions, cache: string): Promise<string> {
