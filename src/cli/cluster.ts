@@ -58,7 +58,7 @@ export function registerCluster(program: Command, out: Output): void {
     .description('stop the local cluster and the containers of its jobs (jobs stay registered)')
     .option('--purge', "also delete the cluster's data (jobs, variables, token) and stop a dockerd that nom up started")
     .action(async (opts: { purge?: boolean }) => {
-      await down({ home: nomHome(process.env, homedir()), purge: Boolean(opts.purge), say: out.say });
+      await down({ home: nomHome(process.env, homedir()), purge: Boolean(opts.purge), env: process.env, say: out.say });
     });
 
   program

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 
 /** The Docker engine's API over its unix socket: enough to tell whether it runs and to clean up. */
 export class DockerEngine {
-  constructor(readonly socketPath: string = dockerSocket(process.env)) {}
+  constructor(readonly socketPath: string) {}
 
   request<T>(method: string, path: string, timeoutMs = 5_000): Promise<{ status: number; body: T }> {
     return new Promise((resolve, reject) => {
@@ -49,7 +49,7 @@ export function dockerSocket(env: Readonly<Record<string, string | undefined>>):
 const run = promisify(execFile);
 
 /** Installs Debian's docker.io with apt, for `--install-deps` (root only). */
-export async function installDockerPackage(say: (line: string) => void): Promise<void> {
+export async function installDockerPackage(say: (line: string) => void, inherited: Readonly<Record<string, string | undefined>>): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('installing Docker needs root: run `sudo nom up --install-deps`, or install Docker yourself');
   try {
     await run('apt-get', ['--version']);
@@ -57,7 +57,7 @@ export async function installDockerPackage(say: (line: string) => void): Promise
     throw new Error('apt-get is not available: install a Docker engine with your system\'s package manager');
   }
   say('installing Debian\'s docker.io with apt-get …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = { ...inherited, DEBIAN_FRONTEND: 'noninteractive' };
   await run('apt-get', ['update', '-q'], { env, maxBuffer: 64 << 20 });
   await run('apt-get', ['install', '-y', '-q', 'docker.io'], { env, maxBuffer: 64 << 20 });
 }

@@ -79,7 +79,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     }
     o.say(`starting ${nomadVersion} (${nomad})`);
     // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
-    const { AWS_CA_BUNDLE: _ignored, ...env } = process.env;
+    const { AWS_CA_BUNDLE: _ignored, ...env } = o.env;
     pid = spawnDaemon(nomad, ['agent', `-config=${layout.configFile}`], layout.logFile, env);
     writeFileSync(layout.pidFile, `${pid}\n`);
     appendFileSync(layout.sessionsFile, `${pid}\n`);
@@ -112,7 +112,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         { timeoutMs: 90_000, intervalMs: 500, onTimeout: () => new ClusterError(`the Nomad node did not become ready within 90s: ${last}`) },
       );
       const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
-      await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, say: o.say, fail: (m) => new ClusterError(m) });
+      await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: o.env, say: o.say, fail: (m) => new ClusterError(m) });
       const { ingress } = routerConfig;
       const withIngress: LocalClusterState = {
         ...state,
@@ -150,10 +150,10 @@ async function ensureDocker(docker: DockerEngine, layout: LocalLayout, o: UpOpti
   }
   // dockerd lives in /usr/sbin, which a user's PATH may lack.
   const sbin = { PATH: `${o.env.PATH ?? ''}:/usr/sbin:/usr/bin` };
-  if (!onPath('dockerd', sbin)) await installDockerPackage(o.say);
+  if (!onPath('dockerd', sbin)) await installDockerPackage(o.say, o.env);
   mkdirSync(layout.home, { recursive: true });
   o.say(`starting dockerd (log: ${layout.dockerdLog})`);
-  const pid = spawnDaemon(onPath('dockerd', sbin) ?? 'dockerd', [], layout.dockerdLog, process.env);
+  const pid = spawnDaemon(onPath('dockerd', sbin) ?? 'dockerd', [], layout.dockerdLog, o.env);
   writeFileSync(layout.dockerdPid, `${pid}\n`);
   await waitFor(async () => ((await docker.ping()) ? true : undefined), {
     timeoutMs: 60_000,
@@ -259,6 +259,8 @@ function isTransient(e: unknown): boolean {
 export interface DownOptions {
   readonly home: string;
   readonly purge: boolean;
+  /** For DOCKER_HOST. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly say: (line: string) => void;
 }
 
@@ -288,7 +290,7 @@ export async function down(o: DownOptions): Promise<void> {
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 
-  const docker = new DockerEngine();
+  const docker = new DockerEngine(dockerSocket(o.env));
   if (await docker.ping()) {
     // Ours: labelled with our node's ID, or (for containers from before that label) one of our
     // allocation directories. The node label also finds a container whose allocation Nomad lost.

@@ -53,6 +53,8 @@ export async function startIngress(o: {
   caddyBinary: string;
   nomadAddress: string;
   token: string;
+  /** The environment the daemons inherit. */
+  env: Readonly<Record<string, string | undefined>>;
   say: (line: string) => void;
   fail: (message: string) => Error;
   /** How to run `nom` for the router; this process's own command line by default. */
@@ -75,7 +77,7 @@ export async function startIngress(o: {
     }
     writeFileSync(layout.caddyConfigFile, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, ingress)));
     o.say(`starting Caddy (${o.caddyBinary}) on https://127.0.0.1:${ingress.httpsPort} and http://127.0.0.1:${ingress.httpPort}`);
-    const pid = spawnDaemon(o.caddyBinary, ['run', '--config', layout.caddyConfigFile], layout.caddyLog, { ...process.env, XDG_CONFIG_HOME: layout.caddyDir, XDG_DATA_HOME: layout.caddyDir });
+    const pid = spawnDaemon(o.caddyBinary, ['run', '--config', layout.caddyConfigFile], layout.caddyLog, { ...o.env, XDG_CONFIG_HOME: layout.caddyDir, XDG_DATA_HOME: layout.caddyDir });
     writeFileSync(layout.caddyPid, `${pid}\n`);
     appendFileSync(layout.sessionsFile, `${pid}\n`);
   }
@@ -99,7 +101,7 @@ export async function startIngress(o: {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1, which the router needs, is taken by another program: choose other admin ports with --port`);
     }
     const [command, ...args] = o.nomCommand ?? [process.execPath, process.argv[1]!];
-    const pid = spawnDaemon(command!, [...args, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...process.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
+    const pid = spawnDaemon(command!, [...args, 'router', '--config', layout.routerConfigFile], layout.routerLog, { ...o.env, NOMAD_ADDR: o.nomadAddress, NOMAD_TOKEN: o.token });
     writeFileSync(layout.routerPid, `${pid}\n`);
     appendFileSync(layout.sessionsFile, `${pid}\n`);
   }

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
  * helpers (Nomad's logmon and docker_logger) stay in that session, so the whole family can be
  * found and stopped later by the session ID, which is the daemon's PID.
  */
-export function spawnDaemon(command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): number {
+export function spawnDaemon(command: string, args: readonly string[], logFile: string, env: Readonly<Record<string, string | undefined>>): number {
   const log = openSync(logFile, 'a');
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });

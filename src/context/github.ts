@@ -1,4 +1,4 @@
-import { pathSlug, refSlug } from '../naming/slug.js';
+import { pathSlug, refSlug } from './slug.js';
 import type { Env } from '../settings/read-settings.js';
 import type { DeployContext } from './deploy-context.js';
 import { readClusterInputs, readRegistryAuth, requireVariables } from './common.js';

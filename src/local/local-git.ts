@@ -1,6 +1,6 @@
 import type { Slug } from '../domain.js';
 import { isMainLike } from '../naming/deploy-target.js';
-import { jobSlug, pathSlug, refSlug } from '../naming/slug.js';
+import { jobSlug, pathSlug, refSlug } from '../context/slug.js';
 import type { Env } from '../settings/read-settings.js';
 
 /** What a local checkout says about itself (read by src/local/git-facts.ts). */

@@ -2,7 +2,7 @@ import type { DeployContext } from '../context/deploy-context.js';
 import { asHostname, type Hostname, type Slug } from '../domain.js';
 import { InputError, ValueProblem, quote } from '../errors.js';
 import type { Settings } from '../settings/declarations.js';
-import { jobSlug } from './slug.js';
+import { jobSlug } from '../context/slug.js';
 
 /** review: a branch's own app; main: main, master or CI_MAIN_STYLE; production and staging. */
 export type EnvironmentKind = 'review' | 'main' | 'production' | 'staging';

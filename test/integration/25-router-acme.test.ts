@@ -104,7 +104,7 @@ async function ingress(dir: string, tls: IngressOptions['tls'], statusPort: numb
   const config: RouterConfig = { caddyAdmin: `http://${options.adminListen}`, statusPort, dnsPort, ingress: { ...options, upstreamDns: `tcp/127.0.0.1:${dnsPort}` } };
   await startIngress({
     layout, config, caddyBinary: findBinary('caddy', process.env, cacheDir(process.env, homedir()))!,
-    nomadAddress: process.env.NOMAD_ADDR!, token: process.env.NOMAD_TOKEN!, say: () => {}, fail: (m) => new Error(m), nomCommand: [process.execPath, NOM],
+    nomadAddress: process.env.NOMAD_ADDR!, token: process.env.NOMAD_TOKEN!, env: process.env, say: () => {}, fail: (m) => new Error(m), nomCommand: [process.execPath, NOM],
   });
   return async () => {
     for (const file of [layout.routerPid, layout.caddyPid]) {

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DockerEngine } from '../../src/cluster/docker-engine.js';
+import { DockerEngine, dockerSocket } from '../../src/cluster/docker-engine.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
 import { isRunning, readPid, sessionMembers, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
@@ -134,7 +134,7 @@ describe('the local cluster', () => {
     const { code, out } = nom('down');
     assert.equal(code, 0, out);
     assert.deepEqual(sessions.flatMap(sessionMembers), []);
-    const containers = await new DockerEngine().containersWithLabel('com.hashicorp.nomad.alloc_id');
+    const containers = await new DockerEngine(dockerSocket(process.env)).containersWithLabel('com.hashicorp.nomad.alloc_id');
     assert.deepEqual(containers.filter((c) => allocIds.has(c.Labels['com.hashicorp.nomad.alloc_id']!)), []);
   });
 });

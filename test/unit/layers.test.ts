@@ -1,6 +1,7 @@
 /**
- * Data flows one way (README, Design notes): a module imports only from its own folder or from
- * a lower layer, so the pure core never reaches up to an adapter or the CLI.
+ * Data flows one way (docs/architecture.md): a module imports only from its own folder or from
+ * a lower layer, so the pure core never reaches up to an adapter or the CLI; and only the CLI
+ * reads the process's environment, so everything below it is given what it needs.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -14,19 +15,17 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const LAYER: Record<string, number> = {
   '.': 0, // domain.ts, errors.ts, secret.ts
   settings: 1,
-  // context and naming share a layer: context/github.ts slugs with naming/slug.ts, and naming's
-  // deploy target reads the context. Moving slug.ts down would separate them.
-  context: 2,
-  naming: 2,
-  jobspec: 3,
-  nomad: 4,
-  render: 5,
-  local: 5,
-  router: 5,
-  operate: 6,
-  deploy: 7,
-  cluster: 8,
-  cli: 9,
+  context: 2, // what CI (or the checkout) says, with CI's slug rules
+  naming: 3, // what nom makes of it: job, namespace, hostnames, token variable
+  jobspec: 4,
+  nomad: 5,
+  render: 6,
+  local: 6,
+  router: 6,
+  operate: 7,
+  deploy: 8,
+  cluster: 9,
+  cli: 10,
 };
 
 function sources(dir: string): string[] {
@@ -55,5 +54,12 @@ describe('layers', () => {
       }
     }
     assert.deepEqual(wrong, []);
+  });
+
+  it('only the CLI reads process.env', () => {
+    const readers = sources(SRC)
+      .filter((file) => folderOf(file) !== 'cli' && /\bprocess\.env\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => `src/${relative(SRC, file)}`);
+    assert.deepEqual(readers, [], 'pass the environment (or the values read from it) down from src/cli/');
   });
 });
