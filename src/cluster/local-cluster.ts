@@ -12,6 +12,7 @@ import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './loc
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
 import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
+import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
 import { isRunning, logTail, portInUse, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
 export interface UpOptions {
@@ -89,28 +90,21 @@ export async function up(o: UpOptions): Promise<UpResult> {
 
   const anonymous = new NomadClient(nomadConfig({ NOMAD_ADDR: address }));
   try {
-    await waitFor(
-      async () => {
+    await waitForLeader(anonymous, {
+      timeoutMs: 90_000,
+      checkAlive: () => {
         if (!isRunning(pid!)) throw new ClusterError(`Nomad exited while starting; its log ends:\n${logTail(layout.logFile, 15)}`);
-        return (await anonymous.agent.leader().catch(() => '')) || undefined;
       },
-      { timeoutMs: 90_000, intervalMs: 300, onTimeout: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${logTail(layout.logFile, 15)}`) },
-    );
+      fail: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${logTail(layout.logFile, 15)}`),
+    });
     const token = await ensureToken(anonymous, layout);
     const client = new NomadClient(nomadConfig({ NOMAD_ADDR: address, NOMAD_TOKEN: token }));
     try {
-      let last = 'no node registered yet';
-      const node = await waitFor(
-        async () => {
-          const nodes = await client.nodes.list();
-          const node = nodes[0];
-          if (!node) return undefined;
-          const docker = node.Drivers?.docker;
-          last = `node ${node.Name} is ${node.Status}; docker driver: ${docker ? (docker.Healthy ? 'healthy' : docker.HealthDescription || 'not healthy') : 'not detected'}`;
-          return node.Status === 'ready' && docker?.Healthy ? node : undefined;
-        },
-        { timeoutMs: 90_000, intervalMs: 500, onTimeout: () => new ClusterError(`the Nomad node did not become ready within 90s: ${last}`) },
-      );
+      const node = (await waitForReadyNodes(client, {
+        count: 1,
+        timeoutMs: 90_000,
+        fail: (where) => new ClusterError(`the Nomad node did not become ready within 90s: ${where}`),
+      }))[0]!;
       const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
       await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: o.env, say: o.say, fail: (m) => new ClusterError(m) });
       const { ingress } = routerConfig;
@@ -220,40 +214,29 @@ function buildScript(name: 'nomad' | 'caddy'): string {
 
 /** Bootstraps ACLs on a new cluster; on an existing one, checks the kept token still works. */
 async function ensureToken(client: NomadClient, layout: LocalLayout): Promise<string> {
+  const startAfresh = 'Run `nom down --purge` and `nom up` to start afresh.';
   if (existsSync(layout.tokenFile)) {
     const token = readFileSync(layout.tokenFile, 'utf8').trim();
     const withToken = new NomadClient(nomadConfig({ NOMAD_ADDR: client.http.config.address, NOMAD_TOKEN: token }));
     try {
-      await waitFor(async () => (await withToken.acl.self().then(() => true, (e) => (isTransient(e) ? undefined : Promise.reject(e)))), {
-        timeoutMs: 30_000,
-        onTimeout: () => new ClusterError('Nomad did not accept the kept management token within 30s'),
-      });
+      await waitForToken(withToken, { timeoutMs: 30_000, fail: () => new ClusterError('Nomad did not accept the kept management token within 30s') });
       return token;
     } catch (e) {
       if (e instanceof NomadError && e.status === 403) {
-        throw new ClusterError(`Nomad refuses the management token in ${layout.tokenFile}: the cluster's ACL state was reset. Run \`nom down --purge\` and \`nom up\` to start afresh.`);
+        throw new ClusterError(`Nomad refuses the management token in ${layout.tokenFile}: the cluster's ACL state was reset. ${startAfresh}`);
       }
       throw e;
     } finally {
       withToken.close();
     }
   }
-  const bootstrap = await waitFor(async () => client.acl.bootstrap().catch((e) => (isTransient(e) ? undefined : Promise.reject(e))), {
+  const secret = await bootstrapAcl(client, {
     timeoutMs: 30_000,
-    onTimeout: () => new ClusterError('Nomad did not accept the ACL bootstrap within 30s'),
-  }).catch((e) => {
-    if (e instanceof NomadError && /already done|bootstrap.*already/i.test(e.body)) {
-      throw new ClusterError(`Nomad's ACLs were bootstrapped before but ${layout.tokenFile} is gone. Run \`nom down --purge\` and \`nom up\` to start afresh.`);
-    }
-    throw e;
+    fail: () => new ClusterError('Nomad did not accept the ACL bootstrap within 30s'),
+    bootstrappedBefore: () => new ClusterError(`Nomad's ACLs were bootstrapped before but ${layout.tokenFile} is gone. ${startAfresh}`),
   });
-  writeFileSync(layout.tokenFile, `${bootstrap.SecretID}\n`, { mode: 0o600 });
-  return bootstrap.SecretID;
-}
-
-/** Right after election Nomad may answer "No cluster leader" or 5xx for a moment. */
-function isTransient(e: unknown): boolean {
-  return e instanceof NomadError && (e.status === undefined || e.status >= 500 || /no cluster leader|not ready/i.test(e.body));
+  writeFileSync(layout.tokenFile, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 export interface DownOptions {

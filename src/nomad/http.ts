@@ -49,8 +49,12 @@ export interface Indexed<T> {
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 const ATTEMPTS = 5;
 
-/** Refused or reset connections, 5xx and 429 pass; 4xx are answers, never retried. */
-function isTransient(e: NomadError): boolean {
+/**
+ * The one retry rule: refused or reset connections, 5xx (a new cluster's "No cluster leader"
+ * among them) and 429 pass; 4xx are answers, never retried.
+ */
+export function isTransient(e: unknown): boolean {
+  if (!(e instanceof NomadError)) return false;
   return e.status === undefined ? TRANSIENT_CODES.has(e.code ?? '') : e.status >= 500 || e.status === 429;
 }
 

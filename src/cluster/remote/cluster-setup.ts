@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { CommandError } from '../../errors.js';
 import { NomadClient } from '../../nomad/client.js';
-import { NomadError } from '../../nomad/http.js';
 import { caddyConfig } from '../../router/caddy-config.js';
-import { waitFor } from '../processes.js';
+import { bootstrapAcl as bootstrapNomadAcl, waitForLeader, waitForReadyNodes } from '../cluster-bootstrap.js';
 import { certificateNames, createClusterCa, gossipKey, nodeCertificate, signedBy, type KeyPair } from './cluster-pki.js';
 import type { ClusterSpec, SshTarget } from './cluster-spec.js';
 import type { ClusterRecord, ClusterStore } from './cluster-store.js';
@@ -251,24 +250,20 @@ async function bootstrapAcl(store: ClusterStore, address: string, log: SetupLog)
   const nomad = client(store, address);
   try {
     log.info(`waiting for the servers to elect a leader (${address})`);
-    await waitFor(() => nomad.agent.leader().then((l) => l || undefined, () => undefined), {
-      timeoutMs: 180_000, intervalMs: 1000, onTimeout: () => new CommandError(`no leader at ${address} within 3 minutes: see /var/log/nom/nomad.log (or journalctl -u nomad) on the hosts`),
+    await waitForLeader(nomad, {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      fail: () => new CommandError(`no leader at ${address} within 3 minutes: see /var/log/nom/nomad.log (or journalctl -u nomad) on the hosts`),
     });
     const known = store.managementToken();
     if (known) return known;
-    const token = await waitFor(
-      () =>
-        nomad.acl.bootstrap().catch((e: unknown) => {
-          if (e instanceof NomadError && /already done|bootstrap.*already/i.test(e.body)) {
-            throw new CommandError(`the cluster's ACLs were bootstrapped before, and its management token is not in ${store.dir}: copy it there (management-token)`);
-          }
-          if (e instanceof NomadError && e.status !== undefined && e.status < 500) throw e;
-          return undefined;
-        }),
-      { timeoutMs: 60_000, intervalMs: 1000, onTimeout: () => new CommandError(`Nomad at ${address} did not accept the ACL bootstrap within 60s`) },
-    );
+    const token = await bootstrapNomadAcl(nomad, {
+      timeoutMs: 60_000,
+      fail: () => new CommandError(`Nomad at ${address} did not accept the ACL bootstrap within 60s`),
+      bootstrappedBefore: () => new CommandError(`the cluster's ACLs were bootstrapped before, and its management token is not in ${store.dir}: copy it there (management-token)`),
+    });
     log.info('bootstrapped ACLs: the management token is kept (mode 0600) in ' + store.dir);
-    return token.SecretID;
+    return token;
   } finally {
     nomad.close();
   }
@@ -334,16 +329,12 @@ async function waitForNodes(store: ClusterStore, address: string, token: string,
   const nomad = client(store, address, token);
   try {
     log.info(`waiting for ${count} node(s) to be ready`);
-    let last = 0;
-    await waitFor(
-      async () => {
-        const nodes = await nomad.nodes.list().catch(() => []);
-        const ready = nodes.filter((n) => n.Status === 'ready' && n.Drivers?.docker?.Healthy);
-        last = ready.length;
-        return ready.length >= count ? true : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 1000, onTimeout: () => new CommandError(`only ${last} of ${count} nodes are ready with docker after 3 minutes: see /var/log/nom/nomad.log on the others`) },
-    );
+    await waitForReadyNodes(nomad, {
+      count,
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      fail: (where) => new CommandError(`the nodes are not all ready with docker after 3 minutes (${where}): see /var/log/nom/nomad.log on the others`),
+    });
   } finally {
     nomad.close();
   }
