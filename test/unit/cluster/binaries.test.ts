@@ -6,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findBinary, installNomadRelease, nomadVersionOf } from '../../src/cluster/binaries.js';
-import { NOMAD_VERSION } from '../../src/cluster/versions.js';
-import { unzipEntry } from '../../src/cluster/unzip.js';
-import { freePort } from '../helpers/free-port.js';
-import { zipOf } from '../helpers/zip.js';
+import { findBinary, installNomadRelease, nomadVersionOf } from '../../../src/cluster/binaries.js';
+import { NOMAD_VERSION } from '../../../src/cluster/versions.js';
+import { unzipEntry } from '../../../src/cluster/unzip.js';
+import { freePort } from '../../helpers/free-port.js';
+import { zipOf } from '../../helpers/zip.js';
 
 describe('nomad binaries', () => {
   const V = NOMAD_VERSION;

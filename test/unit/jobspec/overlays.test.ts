@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localCiEnv, localProjectPathSlug, parseRemote } from '../../src/local/local-git.js';
-import { InputError } from '../../src/errors.js';
-import type { NomadJob } from '../../src/jobspec/nomad-job.js';
-import { checkDrivers, declaredVariables, mergeOverlay, overlayParseRequest } from '../../src/jobspec/overlays.js';
-import { renderJob } from '../../src/render/render-job.js';
-import { gitlab } from '../helpers/env-fixtures.js';
+import { InputError } from '../../../src/errors.js';
+import type { NomadJob } from '../../../src/jobspec/nomad-job.js';
+import { checkDrivers, declaredVariables, mergeOverlay, overlayParseRequest } from '../../../src/jobspec/overlays.js';
+import { renderJob } from '../../../src/render/render-job.js';
+import { gitlab } from '../../helpers/env-fixtures.js';
 
 function house(env = gitlab()): NomadJob {
   const r = renderJob(env, { renderId: 'x' });
@@ -64,28 +63,5 @@ describe('overlays', () => {
     const job = mergeOverlay(house(), { TaskGroups: [{ Name: house().ID, Tasks: [{ Name: 'evil', Driver: 'raw_exec' }] }] } as unknown as NomadJob);
     assert.throws(() => checkDrivers(job, 'group.nomad'), (e: InputError) => /^group\.nomad: task "evil" in group "example-org-my-site-feature-x" uses the raw_exec driver/.test(e.message));
     assert.doesNotThrow(() => checkDrivers(house(), 'group.nomad'));
-  });
-});
-
-describe('a local checkout', () => {
-  it('reads GitLab and GitHub remotes in ssh and https form', () => {
-    assert.deepEqual(parseRemote('git@gitlab.com:group/sub/proj.git'), { host: 'gitlab.com', path: 'group/sub/proj' });
-    assert.deepEqual(parseRemote('https://github.com/Example-Org/My.Site'), { host: 'github.com', path: 'Example-Org/My.Site' });
-    assert.deepEqual(parseRemote('ssh://git@git.example.com:2222/team/app.git'), { host: 'git.example.com', path: 'team/app' });
-  });
-
-  it('is named as CI would name it: GitHub\'s rule for github.com, GitLab\'s otherwise', () => {
-    assert.equal(localProjectPathSlug({ remoteUrl: 'git@github.com:Example-Org/My.Site.git', dirName: 'x', subdir: '' }).slug, 'example-org-my-site');
-    assert.equal(localProjectPathSlug({ remoteUrl: 'git@gitlab.com:group/my_proj.git', dirName: 'x', subdir: '' }).slug, 'group-my-proj');
-    assert.equal(localProjectPathSlug({ remoteUrl: undefined, dirName: 'nom', subdir: 'examples/hello-world' }).slug, 'nom-examples-hello-world');
-  });
-
-  it('becomes the variables a GitLab pipeline would set, with a dirty tag for uncommitted changes', () => {
-    const env = localCiEnv({ remoteUrl: 'git@gitlab.com:group/app.git', dirName: 'app', subdir: '', branch: 'feature/X', commit: 'abc123', dirtyHash: '0f0f0f0f' }, {}, 'nom.local');
-    assert.equal(env.CI_PROJECT_PATH_SLUG, 'group-app');
-    assert.equal(env.CI_COMMIT_REF_SLUG, 'feature-x');
-    assert.equal(env.CI_COMMIT_SHA, 'abc123-dirty-0f0f0f0f');
-    assert.equal(env.CI_REGISTRY_IMAGE, 'nom.local/group/app');
-    assert.equal(env.BASE_DOMAIN, 'nom.localhost');
   });
 });

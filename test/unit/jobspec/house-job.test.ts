@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { NomadJob, Service } from '../../src/jobspec/nomad-job.js';
-import { renderJob } from '../../src/render/render-job.js';
-import { github, gitlab } from '../helpers/env-fixtures.js';
+import type { NomadJob, Service } from '../../../src/jobspec/nomad-job.js';
+import { renderJob } from '../../../src/render/render-job.js';
+import { github, gitlab } from '../../helpers/env-fixtures.js';
 
 function render(env: Record<string, string | undefined>): NomadJob {
   const result = renderJob(env, { renderId: 'render-1' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePorts } from '../../src/settings/ports.js';
+import { parsePorts } from '../../../src/settings/ports.js';
 
 describe('NOMAD_VAR_PORTS', () => {
   it('tells the http port, extra HTTPS ports and raw TCP ports apart', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REGISTRY_PASSWORD_KEY } from '../../src/context/secrets.js';
-import { hostnameChanges, secretChanges } from '../../src/deploy/deploy-preview.js';
-import { Secret } from '../../src/secret.js';
+import { REGISTRY_PASSWORD_KEY } from '../../../src/context/secrets.js';
+import { hostnameChanges, secretChanges } from '../../../src/deploy/deploy-preview.js';
+import { Secret } from '../../../src/secret.js';
 
 describe('nom plan: what a deploy would change besides the job', () => {
   it('names the URLs gained and lost', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValueProblem } from '../../src/errors.js';
-import { parseHclLiteral } from '../../src/settings/hcl-literal.js';
+import { ValueProblem } from '../../../src/errors.js';
+import { parseHclLiteral } from '../../../src/settings/hcl-literal.js';
 
 describe('HCL literals', () => {
   it('reads an HCL map with number keys, negative ones too', () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localAgentConfig } from '../../src/cluster/local-agent-config.js';
-import { localLayout, nomHome } from '../../src/cluster/local-layout.js';
-import { nomadConfig, parseExportLines } from '../../src/nomad/config.js';
+import { localAgentConfig } from '../../../src/cluster/local-agent-config.js';
+import { localLayout, nomHome } from '../../../src/cluster/local-layout.js';
 
 describe('the local cluster configuration', () => {
   const config = localAgentConfig({ dataDir: '/var/nom/nomad/data', httpPort: 4646, homeDir: '/home' }) as Record<string, any>;
@@ -32,21 +31,5 @@ describe('the local cluster configuration', () => {
     assert.equal(nomHome({ XDG_DATA_HOME: '/x' }, '/home/ann'), '/x/nom');
     const layout = localLayout('/srv/nom');
     for (const path of Object.values(layout)) assert.ok(path.startsWith('/srv/nom'), path);
-  });
-});
-
-describe('reaching Nomad', () => {
-  it('reads ~/.config/nomad export lines for what the environment leaves unset', () => {
-    const file = 'export NOMAD_ADDR=https://nomad.example.com:4646\nexport NOMAD_TOKEN="abc"\n# comment\nNOMAD_NAMESPACE=team\n';
-    assert.deepEqual(parseExportLines(file), { NOMAD_ADDR: 'https://nomad.example.com:4646', NOMAD_TOKEN: 'abc', NOMAD_NAMESPACE: 'team' });
-    const config = nomadConfig({ NOMAD_TOKEN: 'from-env' }, file);
-    assert.equal(config.address, 'https://nomad.example.com:4646');
-    assert.equal(config.token, 'from-env');
-    assert.equal(config.namespace, 'team');
-  });
-
-  it('defaults to the local agent', () => {
-    assert.equal(nomadConfig({}).address, 'http://127.0.0.1:4646');
-    assert.equal(nomadConfig({ NOMAD_SKIP_VERIFY: 'true' }).skipVerify, true);
   });
 });

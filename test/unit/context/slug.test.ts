@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Slug } from '../../src/domain.js';
-import { jobSlug, pathSlug, refSlug } from '../../src/context/slug.js';
+import type { Slug } from '../../../src/domain.js';
+import { jobSlug, pathSlug, refSlug } from '../../../src/context/slug.js';
 
 describe('slugs', () => {
   it('slugs a GitHub branch the way GitLab makes CI_COMMIT_REF_SLUG', () => {

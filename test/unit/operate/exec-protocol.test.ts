@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { MarkerFilter, STARTED, wrapCommand, type MarkerEvents } from '../../src/operate/exec-protocol.js';
+import { MarkerFilter, STARTED, wrapCommand, type MarkerEvents } from '../../../src/operate/exec-protocol.js';
 
 /** Runs a wrapped command with this machine's sh, as the container's sh would run it. */
 function run(argv: string[], stdin: string | undefined): Promise<{ code: number | null; stdout: string; stderr: string; events: MarkerEvents }> {

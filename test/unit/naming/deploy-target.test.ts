@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readContext } from '../../src/context/read-context.js';
-import { InputError } from '../../src/errors.js';
-import { deployTarget } from '../../src/naming/deploy-target.js';
-import { readSettings } from '../../src/settings/read-settings.js';
-import { github, gitlab } from '../helpers/env-fixtures.js';
+import { readContext } from '../../../src/context/read-context.js';
+import { InputError } from '../../../src/errors.js';
+import { deployTarget } from '../../../src/naming/deploy-target.js';
+import { readSettings } from '../../../src/settings/read-settings.js';
+import { github, gitlab } from '../../helpers/env-fixtures.js';
 
 function target(env: Record<string, string | undefined>) {
   return deployTarget(readContext(env, { buildDeploy: false }), readSettings(env).settings);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import { readSettings } from '../../src/settings/read-settings.js';
+import { InputError } from '../../../src/errors.js';
+import { readSettings } from '../../../src/settings/read-settings.js';
 
 /** The one error line readSettings gives for this environment. */
 function problem(env: Record<string, string>): string {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compareVersions, nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../../src/cluster/nomad-version.js';
-import { NOMAD_VERSION } from '../../src/cluster/versions.js';
+import { compareVersions, nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../../../src/cluster/nomad-version.js';
+import { NOMAD_VERSION } from '../../../src/cluster/versions.js';
 
 describe('which Nomad nom runs', () => {
   it('is 1.6.3, the newest release under the MPL-2.0, pinned in versions.json with its commit', () => {
     assert.equal(NOMAD_VERSION, '1.6.3');
-    const pins = JSON.parse(readFileSync(new URL('../../versions.json', import.meta.url), 'utf8'));
+    const pins = JSON.parse(readFileSync(new URL('../../../versions.json', import.meta.url), 'utf8'));
     assert.equal(pins.nomad.commit, 'e0497bff14378d68cad76a801cc0eba93ce05039');
     assert.equal(pins.nomad.api, 'v0.0.0-20231030125810-e0497bff1437');
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { readContext } from '../../src/context/read-context.js';
-import { InputError } from '../../src/errors.js';
-import { github, gitlab } from '../helpers/env-fixtures.js';
+import { readContext } from '../../../src/context/read-context.js';
+import { InputError } from '../../../src/errors.js';
+import { github, gitlab } from '../../helpers/env-fixtures.js';
 
 const read = (env: Record<string, string | undefined>, buildDeploy = false) => readContext(env, { buildDeploy });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValueProblem } from '../../src/errors.js';
-import { parseDuration } from '../../src/settings/duration.js';
+import { ValueProblem } from '../../../src/errors.js';
+import { parseDuration } from '../../../src/settings/duration.js';
 
 describe('durations', () => {
   it('reads Go durations into nanoseconds', () => {

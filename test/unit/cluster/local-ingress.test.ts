@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { localAgentConfig } from '../../../src/cluster/local-agent-config.js';
+import { caCertPath, ingressPorts, localRouterConfig } from '../../../src/cluster/local-ingress.js';
+import { localLayout } from '../../../src/cluster/local-layout.js';
+
+describe('the local ingress', () => {
+  it('listens on loopback with the internal CA, admin ports next to Nomad\'s', () => {
+    const layout = localLayout('/srv/nom');
+    const config = localRouterConfig(layout, ingressPorts(4646, { https: 8443, http: 8080 }), 4646);
+    assert.equal(config.caddyAdmin, 'http://127.0.0.1:4649');
+    assert.equal(config.statusPort, 4650);
+    assert.equal(config.dnsPort, 4651);
+    assert.equal(config.ingress.upstreamDns, 'tcp/127.0.0.1:4651');
+    assert.equal(config.ingress.noInstancePort, 4652);
+    assert.equal(config.ingress.bindHost, '127.0.0.1');
+    assert.deepEqual(config.ingress.tls, { mode: 'internal' });
+    assert.equal(caCertPath(config), '/srv/nom/caddy/data/pki/authorities/local/root.crt');
+    assert.ok(localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home' }));
+  });
+});

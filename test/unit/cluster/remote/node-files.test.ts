@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { clusterSpec } from '../../../../src/cluster/remote/cluster-spec.js';
+import { deployPolicy, routerPolicy } from '../../../../src/cluster/remote/deploy-policy.js';
+import { clusterRouterConfig, nomadAgentConfig, nomServiceScript, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit } from '../../../../src/cluster/remote/node-files.js';
+
+const GOLDEN = fileURLToPath(new URL('../../../fixtures/cluster/', import.meta.url));
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 writes it instead. */
+function golden(name: string, actual: string): void {
+  const path = `${GOLDEN}${name}`;
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  assert.equal(actual, readFileSync(path, 'utf8'), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it after a deliberate change)`);
+}
+
+const spec = clusterSpec({ hosts: ['admin@10.0.0.11', '10.0.0.12', 'node3.example.com:2222'], ingress: ['admin@10.0.0.11'], namespace: 'web', nfsPv: 'nfs.example.com:/srv/pv', acmeEmail: 'ops@example.com', baseDomain: 'apps.example.com' });
+const node = { name: 'node1', address: '10.0.0.11' };
+const KEY = 'k5kqQ1mRZ8yjTlfvVv3w3xqF0Jb8W0w7bJbJ3n4vHqU=';
+
+describe('the files of a cluster node', () => {
+  it('the Nomad agent: server and client, TLS, gossip key, ACLs, docker volumes, host volumes', () => {
+    const config = nomadAgentConfig(spec, node, { servers: ['10.0.0.11', '10.0.0.12', '10.0.0.13'], bootstrapExpect: 3, gossipKey: KEY, nfsPv: true });
+    golden('nomad.json', `${JSON.stringify(config, null, 2)}\n`);
+    assert.deepEqual((config.server as { server_join: { retry_join: string[] } }).server_join.retry_join, ['10.0.0.12', '10.0.0.13'], 'a node does not join itself');
+  });
+
+  it('systemd units that restart on failure, and the same services for hosts without systemd', () => {
+    for (const s of serviceDefinitions(true)) {
+      // Docker's own package brings its unit.
+      if (s.name !== 'docker') golden(`${s.name}.service`, systemdUnit(s));
+      golden(`${s.name}.cmd`, serviceCommand(s));
+    }
+    assert.deepEqual(serviceDefinitions(false).map((s) => s.name), ['docker', 'nomad']);
+  });
+
+  it('nom-service, the service wrapper, is valid sh that shellcheck accepts', () => {
+    const script = nomServiceScript();
+    golden('nom-service', script);
+    assert.equal(spawnSync('sh', ['-n', '-c', script]).status, 0);
+    const check = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: script, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout);
+  });
+
+  it('the router of an ingress node, its environment, and the deploy and router policies', () => {
+    golden('router.json', `${JSON.stringify(clusterRouterConfig(spec), null, 2)}\n`);
+    golden('nom-router.env', routerEnvironment(node, '00000000-1111-2222-3333-444444444444'));
+    golden('deploy-web.hcl', deployPolicy('web').Rules);
+    golden('nom-router.hcl', routerPolicy().Rules);
+  });
+});
