@@ -11,8 +11,12 @@ function describe(cmd: Command): CompletedCommand {
   return {
     name: cmd.name(),
     description: cmd.description(),
-    options: cmd.options.map((o) => ({ names: [o.short, o.long].filter((x): x is string => Boolean(x)), description: o.description, takesValue: o.required || o.optional })),
+    options: [
+      ...cmd.options.map((o) => ({ names: [o.short, o.long].filter((x): x is string => Boolean(x)), description: o.description, takesValue: o.required || o.optional })),
+      { names: ['-h', '--help'], description: 'show the command\'s help', takesValue: false },
+    ],
     operands: cmd.registeredArguments.map((a) => (a.argChoices ? a.argChoices : a.name() === 'job' ? 'job' : a.name() === 'file' || a.name() === 'dir' ? 'file' : 'other')),
+    variadic: cmd.registeredArguments.at(-1)?.variadic ?? false,
     subcommands: cmd.commands.map(describe),
   };
 }

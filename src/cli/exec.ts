@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { CommandError, InputError } from '../errors.js';
 import { execInTask } from '../operate/exec-session.js';
 import { runningAllocations, taskOf } from '../operate/pick-allocation.js';
-import { openJob } from './job-target.js';
+import { openJob } from './cluster-access.js';
 import { NAMESPACE_OPTION } from './arguments.js';
 import type { Output } from './output.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { showLogs } from '../operate/follow-logs.js';
-import { openJob } from './job-target.js';
+import { openJob } from './cluster-access.js';
 import { NAMESPACE_OPTION, wholeNumber } from './arguments.js';
 import type { Output } from './output.js';
 

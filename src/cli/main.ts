@@ -5,7 +5,7 @@ import { CommandError, InputError } from '../errors.js';
 import { NomadError } from '../nomad/http.js';
 import { RemoteError } from '../cluster/remote/ssh-host.js';
 import { processOutput } from './output.js';
-import { registerCluster } from './cluster.js';
+import { registerLocalCluster } from './local-cluster.js';
 import { registerDeploy } from './deploy.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
@@ -15,9 +15,11 @@ import { registerStatus } from './status.js';
 import { registerLogs } from './logs.js';
 import { registerExec } from './exec.js';
 import { registerVersions } from './versions.js';
-import { registerOverview } from './overview.js';
+import { registerUrls } from './urls.js';
+import { registerNodes } from './nodes.js';
+import { registerCleanup } from './cleanup.js';
 import { registerCompletion } from './completion.js';
-import { registerRemoteCluster } from './remote-cluster.js';
+import { registerCluster } from './cluster.js';
 import { DEPLOY_EXIT, EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -31,7 +33,7 @@ const program = new Command('nom')
   .exitOverride();
 
 registerRender(program, processOutput);
-registerCluster(program, processOutput);
+registerLocalCluster(program, processOutput);
 registerDeploy(program, processOutput);
 registerPlan(program, processOutput);
 registerStop(program, processOutput);
@@ -40,8 +42,10 @@ registerStatus(program, processOutput);
 registerLogs(program, processOutput);
 registerExec(program, processOutput);
 registerVersions(program, processOutput);
-registerOverview(program, processOutput);
-registerRemoteCluster(program, processOutput);
+registerUrls(program, processOutput);
+registerNodes(program, processOutput);
+registerCleanup(program, processOutput);
+registerCluster(program, processOutput);
 registerCompletion(program, processOutput);
 showUsageAfterErrors(program);
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CheckResult } from '../nomad/allocations.js';
 import { jobStatus, statusLines } from '../operate/job-status.js';
-import { openJob } from './job-target.js';
+import { openJob } from './cluster-access.js';
 import { NAMESPACE_OPTION } from './arguments.js';
 import { paintFor, type Output } from './output.js';
 

@@ -6,7 +6,7 @@ import { jobUrls } from '../operate/job-status.js';
 import { historyLines, rollbackTarget, versionRows } from '../operate/versions.js';
 import { duration, NAMESPACE_OPTION, wholeNumber } from './arguments.js';
 import { deployLog } from './deploy-log.js';
-import { openJob } from './job-target.js';
+import { openJob } from './cluster-access.js';
 import { paintFor, type Output } from './output.js';
 
 const version = wholeNumber('a version number, as `nom history` lists them');

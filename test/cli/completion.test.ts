@@ -33,6 +33,15 @@ describe('shell completion', () => {
     assert.deepEqual(complete(['nom', 'router', 's']), ['status']);
   });
 
+  it('bash completes a subcommand\'s own options, and every command\'s --help', () => {
+    assert.deepEqual(complete(['nom', 'cluster', 'c']), ['create']);
+    assert.deepEqual(complete(['nom', 'cluster', 'create', '--nomad-v']), ['--nomad-version']);
+    assert.deepEqual(complete(['nom', 'cluster', 'add', '--fi']), ['--first']);
+    assert.deepEqual(complete(['nom', 'router', 'status', '--j']), ['--json']);
+    assert.deepEqual(complete(['nom', 'router', '--c']), ['--config']);
+    assert.deepEqual(complete(['nom', 'deploy', '--he']), ['--help']);
+  });
+
   it('zsh completes commands and options in a real interactive zsh (driven through tmux)', async () => {
     const session = `nom-zsh-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
@@ -58,6 +67,7 @@ describe('shell completion', () => {
       assert.equal((await typed('nom resu')).trimEnd(), 'zsh> nom resubmit');
       assert.equal((await typed('nom logs --stde')).trimEnd(), 'zsh> nom logs --stderr');
       assert.equal((await typed('nom history --js')).trimEnd(), 'zsh> nom history --json');
+      assert.equal((await typed('nom cluster create --nomad-v')).trimEnd(), 'zsh> nom cluster create --nomad-version');
     } finally {
       tmux('kill-session', '-t', session);
     }

@@ -41,3 +41,14 @@ export async function openJob(arg: string | undefined, opts: { namespace?: strin
     throw e;
   }
 }
+
+/** A client for the cluster of NOMAD_ADDR (or ~/.config/nomad), closed after `use`. */
+export async function withCluster<T>(use: (nomad: NomadClient, env: Record<string, string | undefined>) => Promise<T>): Promise<T> {
+  const env = effectiveEnv();
+  const nomad = new NomadClient(nomadConfig(env));
+  try {
+    return await use(nomad, env);
+  } finally {
+    nomad.close();
+  }
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { staleReviewApps } from '../operate/stale-review-apps.js';
+import { secretsPath } from '../jobspec/templates.js';
+import { age } from './arguments.js';
+import { type Output } from './output.js';
+import { withCluster } from './cluster-access.js';
+
+/** `nom cleanup`: stop (or purge) review apps not deployed for a while. */
+export function registerCleanup(program: Command, out: Output): void {
+  program
+    .command('cleanup')
+    .description('stop review apps (branch deploys) not deployed for a while; never a main-like, production or staging job')
+    .requiredOption('--older-than <age>', 'last deployed longer ago than this, like 30d or 12h', age)
+    .option('--dry-run', 'list them, stop nothing')
+    .option('--purge', 'also forget the jobs and delete their secrets')
+    .option('-n, --namespace <namespace>', 'only this namespace (default: every namespace)')
+    .action(async (opts: { olderThan: number; dryRun?: boolean; purge?: boolean; namespace?: string }) =>
+      withCluster(async (nomad) => {
+        const stale = staleReviewApps(await nomad.jobs.list({ namespace: opts.namespace ?? '*', meta: true }), Date.now(), opts.olderThan);
+        if (!stale.length) return out.say('no review app is that old');
+        for (const app of stale) {
+          const line = `${app.namespace}/${app.id}${app.branch ? ` (branch ${app.branch})` : ''}, last deployed ${app.lastDeployed}`;
+          if (opts.dryRun) {
+            out.result(line);
+            continue;
+          }
+          await nomad.jobs.deregister(app.id, { namespace: app.namespace, purge: Boolean(opts.purge) });
+          if (opts.purge) await nomad.variables.delete(secretsPath(app.id), app.namespace);
+          out.result(`${opts.purge ? 'purged' : 'stopped'} ${line}`);
+        }
+      }),
+    );
+}

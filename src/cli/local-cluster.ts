@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { down, envLines, up } from '../cluster/local-cluster.js';
+import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
+import type { Output } from './output.js';
+import { CommandError } from '../errors.js';
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new InvalidArgumentError('expected a port number from 1024 to 65533 (it and the next two are used)');
+  return n;
+}
+
+export function registerLocalCluster(program: Command, out: Output): void {
+  program
+    .command('up')
+    .description('start a single-node Nomad cluster on this machine (idempotent), and wait until it can run containers')
+    .option('--port <port>', 'Nomad HTTP port; RPC and Serf use the next two (default: the recorded one, else $NOM_NOMAD_PORT, else 4646)', port)
+    .option('--install-deps', "install Debian's docker.io and start dockerd when no Docker engine runs (root, apt)")
+    .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
+    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean }) => {
+      const home = nomHome(process.env, homedir());
+      const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
+      const recorded = readLocalState(home);
+      const httpPort = opts.port ?? recorded?.httpPort ?? envPort ?? 4646;
+      // Like the Nomad port: the environment, else what this cluster used before, else the default.
+      const listener = (name: 'NOM_HTTPS_PORT' | 'NOM_HTTP_PORT', before: string | undefined, fallback: number) =>
+        process.env[name] ? port(process.env[name]!) : before ? Number(before.split(':').pop()) : fallback;
+      const ingress = { https: listener('NOM_HTTPS_PORT', recorded?.ingress?.https, 8443), http: listener('NOM_HTTP_PORT', recorded?.ingress?.http, 8080) };
+      const began = Date.now();
+      const result = await up({
+        home,
+        homedir: homedir(),
+        httpPort,
+        ingress,
+        installDeps: Boolean(opts.installDeps),
+        nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
+        env: process.env,
+        say: out.say,
+      });
+      const { layout } = result;
+      out.say(`Nomad ${result.nomadVersion} is ${result.started ? 'up' : 'already running'} at ${result.address} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+      out.say(`  UI:      ${result.address}/ui`);
+      out.say(`  token:   ${layout.tokenFile}`);
+      out.say(`  data:    ${layout.dataDir}`);
+      out.say(`  log:     ${layout.logFile}`);
+      if (result.state.ingress) {
+        out.say(`  ingress: https://${result.state.ingress.https} and http://${result.state.ingress.http} (Caddy, routed by nom router)`);
+        out.say(`  CA:      ${result.state.ingress.caCert}`);
+      }
+      out.say('  use it:  eval "$(nom env)"');
+    });
+
+  program
+    .command('down')
+    .description('stop the local cluster and the containers of its jobs (jobs stay registered)')
+    .option('--purge', "also delete the cluster's data (jobs, variables, token) and stop a dockerd that nom up started")
+    .action(async (opts: { purge?: boolean }) => {
+      await down({ home: nomHome(process.env, homedir()), purge: Boolean(opts.purge), env: process.env, say: out.say });
+    });
+
+  program
+    .command('env')
+    .description('print export lines for NOMAD_ADDR and NOMAD_TOKEN of the local cluster: eval "$(nom env)"')
+    .action(() => {
+      const home = nomHome(process.env, homedir());
+      const state = readLocalState(home);
+      const tokenFile = localLayout(home).tokenFile;
+      if (!state || !existsSync(tokenFile)) throw new CommandError(`no local cluster in ${home}: run \`nom up\` first`);
+      const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());
+      if (state.ingress) {
+        lines.push(`export NOM_INGRESS_HTTPS=${state.ingress.https}`, `export NOM_INGRESS_HTTP=${state.ingress.http}`, `export NOM_CA_CERT=${state.ingress.caCert}`);
+      }
+      out.result(lines.join('\n'));
+    });
+}
