@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the nom CI image (ci/Dockerfile) and tags it by the tag scheme of the README:
+# Builds the nom CI image (ci/Dockerfile) and tags it by the tag scheme of docs/ci.md:
 #   <repo>:<version>        this release, e.g. nom:0.1.0 (never moves)
 #   <repo>:<major>.<minor>  the newest release of that line, e.g. nom:0.1 (what the templates use)
 #   <repo>:sha-<commit>     this exact build

@@ -1,6 +1,6 @@
 import type { DeployOutcome } from '../deploy/deploy-error.js';
 
-/** Documented in the README; scripts and CI rely on them. */
+/** Documented in docs/deploy.md; scripts and CI rely on them. */
 export const EXIT = {
   ok: 0,
   /** Something went wrong while doing the work, or a prerequisite is missing. */

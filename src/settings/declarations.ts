@@ -7,11 +7,11 @@ import {
 } from './values.js';
 
 /**
- * Every NOMAD_VAR_* setting, declared once. The validator, the error messages, the README's
+ * Every NOMAD_VAR_* setting, declared once. The validator, the error messages, docs/settings.md's
  * settings table and `nom render --explain` all come from this table.
  */
 export interface Declaration<T> {
-  /** What kind of value, for people: shown in the README table. */
+  /** What kind of value, for people: shown in docs/settings.md's table. */
   readonly type: string;
   readonly default: T;
   /** The default as people should read it, when `default` alone does not say it. */
