@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { writeCiOutputs } from '../deploy/ci-outputs.js';
 import { deploy } from '../deploy/deploy.js';
-import { jobUrls } from '../operate/job-status.js';
 import { buildImage, pushImage } from '../local/image-build.js';
-import { renderJob } from '../render/render-job.js';
+import { NomadClient } from '../nomad/client.js';
+import { jobUrls } from '../operate/job-status.js';
 import { collect, duration } from './arguments.js';
+import { deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
 import { deployLog } from './deploy-log.js';
-import { clientForTarget } from './environment.js';
+import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
 import { planDeploy } from './plan.js';
-import { deployInputs, jobWithOverlays } from './deploy-inputs.js';
-
 
 export function registerDeploy(program: Command, out: Output): void {
   program
@@ -23,31 +21,30 @@ export function registerDeploy(program: Command, out: Output): void {
     .action(async (dir: string | undefined, opts: { timeout?: number; buildArg: string[]; dryRun?: boolean }) => {
       if (opts.dryRun) return planDeploy(dir, opts.buildArg, out);
       const log = deployLog();
-      const { env, source, image } = deployInputs(dir, opts.buildArg);
-
-      // Rendered before anything is built: a bad setting stops here, with nothing built or sent.
-      const result = renderJob(env, { renderId: randomUUID() });
-      for (const line of result.lines) log.info(line);
-      if (result.noDeploy) return;
-      for (const line of result.warnings) log.warn(line);
-      if (image) {
-        log.info(`building ${image} from ${source}`);
-        await buildImage(source, image, opts.buildArg);
-        if (env.NOM_REGISTRY) {
-          log.info(`pushing ${image}`);
-          await pushImage(image);
+      // Read and checked before anything is built: a bad setting stops here, with nothing built or sent.
+      const config = deployConfiguration(effectiveEnv(), { dir, buildArgs: opts.buildArg, purpose: 'deploy', cwd: process.cwd() });
+      for (const line of config.lines) log.info(line);
+      if (config.noDeploy) return;
+      const { rendered } = config;
+      for (const line of rendered.warnings) log.warn(line);
+      for (const build of config.builds) {
+        log.info(`building ${build.image} from ${config.source}${build.dockerfile === 'Dockerfile' ? '' : ` (${build.dockerfile})`}`);
+        await buildImage(config.source, build, config.buildArgs);
+        if (config.push) {
+          log.info(`pushing ${build.image}`);
+          await pushImage(build.image);
         }
       }
-      const { target, context } = result;
-      const nomad = clientForTarget(env, target, result.job.Namespace);
+      const nomad = new NomadClient(config.nomad);
       try {
-        const job = await jobWithOverlays(result, env, source, nomad, (line) => log.info(line));
+        const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
+        const { context } = rendered;
         const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout }, log);
         log.done();
         const routed = jobUrls(job).filter((u) => !u.canary && u.url.startsWith('https://')).map((u) => u.url);
         log.info(done.unchanged ? `no changes: version ${done.version} is deployed` : `deployed ${job.ID}${done.version === undefined ? '' : ` version ${done.version}`}`);
         for (const instance of done.instances) log.info(`instance ${instance}`);
-        const written = writeCiOutputs({ job: job.ID, version: done.version, urls: routed, image: context.image }, env, process.cwd());
+        const written = writeCiOutputs({ job: job.ID, version: done.version, urls: routed, image: context.image }, config.outputs);
         if (written.length) log.info(`wrote ${written.join(', ')}`);
         for (const url of routed) out.result(url);
       } finally {

@@ -1,31 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { previewDeploy } from '../deploy/deploy-preview.js';
-import { renderJob } from '../render/render-job.js';
+import { NomadClient } from '../nomad/client.js';
 import { collect } from './arguments.js';
-import { deployInputs, jobWithOverlays } from './deploy-inputs.js';
+import { deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
 import { deployLog } from './deploy-log.js';
-import { clientForTarget } from './environment.js';
+import { effectiveEnv } from './environment.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
 
 /**
- * What `nom deploy` would change, from the same environment, without changing anything: no
+ * What `nom deploy` would change, from the same configuration, without changing anything: no
  * image is built, no lock taken, no secret written, no job registered. The lines go to stdout;
  * the exit code says whether anything would change (0 no, 7 yes; 4 when Nomad could not place it).
  */
 export async function planDeploy(dir: string | undefined, buildArgs: readonly string[], out: Output): Promise<void> {
   const log = deployLog();
-  const { env, source } = deployInputs(dir, buildArgs);
-  const result = renderJob(env, { renderId: randomUUID() });
-  for (const line of result.lines) log.info(line);
-  if (result.noDeploy) return;
-  for (const line of result.warnings) log.warn(line);
-  const { target, context } = result;
-  const nomad = clientForTarget(env, target, result.job.Namespace);
+  const config = deployConfiguration(effectiveEnv(), { dir, buildArgs, purpose: 'plan', cwd: process.cwd() });
+  for (const line of config.lines) log.info(line);
+  if (config.noDeploy) return;
+  for (const line of config.rendered.warnings) log.warn(line);
+  const nomad = new NomadClient(config.nomad);
   try {
-    const job = await jobWithOverlays(result, env, source, nomad, (line) => log.info(line));
-    const preview = await previewDeploy(nomad, { job, secrets: context.secrets });
+    const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
+    const preview = await previewDeploy(nomad, { job, secrets: config.rendered.context.secrets });
     log.done();
     out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));
     process.exitCode = preview.cannotPlace.length ? EXIT.placementFailed : preview.changed ? EXIT.wouldChange : EXIT.ok;

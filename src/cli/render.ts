@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { renderJob, type RenderResult } from '../render/render-job.js';
+import type { RenderResult } from '../render/render-job.js';
 import { DECLARATIONS, type SettingName } from '../settings/declarations.js';
 import { PREFIX } from '../settings/read-settings.js';
 import type { Output } from './output.js';
-import { clientForTarget } from './environment.js';
-import { renderInputs } from './deploy-inputs.js';
+import { deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
+import { effectiveEnv } from './environment.js';
 import { hasOverlays } from '../jobspec/overlays.js';
-import { readOverlayFiles } from '../local/overlay-files.js';
+import { NomadClient } from '../nomad/client.js';
 import { NomadError } from '../nomad/http.js';
-import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
 
 export function registerRender(program: Command, out: Output): void {
   program
@@ -17,23 +15,22 @@ export function registerRender(program: Command, out: Output): void {
     .description('print the Nomad job (API JSON) that nom deploy would submit: from this CI environment, or from the git checkout of dir (default .)')
     .option('--explain', 'also list every setting with its value and where it came from')
     .action(async (dir: string | undefined, options: { explain?: boolean }) => {
-      const { env, source } = renderInputs(dir);
-      const result = renderJob(env, { renderId: randomUUID() });
-      for (const line of result.lines) out.say(line);
-      if (result.noDeploy) return;
-      for (const line of result.warnings) out.warn(line);
-      if (options.explain) for (const line of explain(result, env)) out.say(line);
-      let job = result.job;
-      const overlays = readOverlayFiles(source);
-      if (hasOverlays(overlays)) {
-        const { target } = result;
-        const nomad = clientForTarget(env, target);
+      const env = effectiveEnv();
+      const config = deployConfiguration(env, { dir, purpose: 'render', cwd: process.cwd() });
+      for (const line of config.lines) out.say(line);
+      if (config.noDeploy) return;
+      const { rendered } = config;
+      for (const line of rendered.warnings) out.warn(line);
+      if (options.explain) for (const line of explain(rendered, env)) out.say(line);
+      let job = rendered.job;
+      if (hasOverlays(config.overlays)) {
+        const nomad = new NomadClient(config.nomad);
         try {
-          job = await applyOverlays(job, overlays, overlayVariables(env, result.context, target), (hcl, vars) => nomad.jobs.parse(hcl, vars));
+          job = await jobWithOverlays(config, nomad, (line) => out.say(line));
         } catch (e) {
           // Overlays need Nomad's parser; without a reachable cluster, say so and render the house job.
           if (!(e instanceof NomadError) || e.status !== undefined) throw e;
-          out.warn(`overlays not applied: cannot reach Nomad at ${target.nomadAddr} to parse them (${e.code ?? e.message})`);
+          out.warn(`overlays not applied: cannot reach Nomad at ${config.nomad.address} to parse them (${e.code ?? e.message})`);
         } finally {
           nomad.close();
         }

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { secretsPath } from '../jobspec/templates.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
-import { renderJob } from '../render/render-job.js';
 import { deployLog } from './deploy-log.js';
+import { deployConfiguration } from './deploy-configuration.js';
 import { effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
 
@@ -19,19 +18,17 @@ export function registerStop(program: Command, _out: Output): void {
       const log = deployLog();
       const env = effectiveEnv();
       let job = jobArg;
-      let namespace = opts.namespace ?? env.NOMAD_NAMESPACE ?? 'default';
-      let address = env.NOMAD_ADDR;
-      let token = env.NOMAD_TOKEN;
+      let config = nomadConfig({ ...env, ...(opts.namespace ? { NOMAD_NAMESPACE: opts.namespace } : {}) });
       if (!job) {
         if (!inCi(env)) throw InputError.of('name the job to stop: nom stop <job> (outside CI there is no pipeline to take it from)');
-        const result = renderJob(env, { renderId: randomUUID() });
-        if (result.noDeploy) return;
-        job = result.job.ID;
-        namespace = opts.namespace ?? result.job.Namespace;
-        address = result.target.nomadAddr;
-        token = env[result.target.tokenVariable] ?? token;
+        // The job this pipeline deploys, on the cluster and with the token its deploy uses.
+        const deployed = deployConfiguration(env, { purpose: 'stop', cwd: process.cwd() });
+        if (deployed.noDeploy) return;
+        job = deployed.rendered.job.ID;
+        config = { ...deployed.nomad, namespace: opts.namespace ?? deployed.nomad.namespace };
       }
-      const nomad = new NomadClient(nomadConfig({ ...env, NOMAD_ADDR: address, NOMAD_TOKEN: token, NOMAD_NAMESPACE: namespace }));
+      const namespace = config.namespace ?? 'default';
+      const nomad = new NomadClient(config);
       try {
         if (!(await nomad.jobs.read(job, namespace))) {
           log.info(`job ${job} is not in namespace ${namespace}: nothing to stop`);

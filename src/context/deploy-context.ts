@@ -3,7 +3,8 @@ import type { Secret } from '../secret.js';
 
 /** Everything the CI environment says about this deploy, whichever CI it came from. */
 export interface DeployContext {
-  readonly provider: 'gitlab' | 'github';
+  /** Where it came from: a pipeline, or a local checkout that `nom deploy` names as CI would. */
+  readonly provider: 'gitlab' | 'github' | 'checkout';
   /** GitLab's CI_PROJECT_PATH_SLUG, e.g. `example-org-my-site`. */
   readonly projectPathSlug: Slug;
   /** GitLab's CI_PROJECT_NAME, e.g. `my-site`. */

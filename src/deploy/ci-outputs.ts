@@ -1,4 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface DeployedApp {
   readonly job: string;
@@ -23,19 +24,28 @@ export function githubSummary(app: DeployedApp): string {
   return ['### Deployed with nom', '', '| | |', '|---|---|', ...rows, ''].join('\n') + '\n';
 }
 
-/** Writes what the CI in `env` reads back: deploy.env on GitLab, the output and summary files on GitHub. */
-export function writeCiOutputs(app: DeployedApp, env: NodeJS.ProcessEnv, cwd: string): string[] {
+/** Where the CI reads a deploy's results back (read from its variables once, by the CLI). */
+export interface CiOutputs {
+  /** GitLab: the dotenv report `deploy.env` in the job's directory. */
+  readonly dotenvFile?: string;
+  /** GitHub: $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY. */
+  readonly githubOutput?: string;
+  readonly githubSummary?: string;
+}
+
+/** Writes the results where the CI reads them; returns what was written, for the log. */
+export function writeCiOutputs(app: DeployedApp, outputs: CiOutputs): string[] {
   const written: string[] = [];
-  if (env.GITLAB_CI) {
-    writeFileSync(`${cwd}/deploy.env`, gitlabDotenv(app));
-    written.push('deploy.env');
+  if (outputs.dotenvFile) {
+    writeFileSync(outputs.dotenvFile, gitlabDotenv(app));
+    written.push(basename(outputs.dotenvFile));
   }
-  if (env.GITHUB_OUTPUT) {
-    appendFileSync(env.GITHUB_OUTPUT, githubOutput(app));
+  if (outputs.githubOutput) {
+    appendFileSync(outputs.githubOutput, githubOutput(app));
     written.push('$GITHUB_OUTPUT');
   }
-  if (env.GITHUB_STEP_SUMMARY) {
-    appendFileSync(env.GITHUB_STEP_SUMMARY, githubSummary(app));
+  if (outputs.githubSummary) {
+    appendFileSync(outputs.githubSummary, githubSummary(app));
     written.push('$GITHUB_STEP_SUMMARY');
   }
   return written;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CommandError } from '../errors.js';
 
 /** Runs a command with its output on our stderr; rejects with the command and exit code. */
 function run(command: string, args: string[]): Promise<void> {
@@ -11,10 +12,11 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-/** `docker build -t <image> [--build-arg …] <dir>` with the local engine. */
-export async function buildImage(dir: string, image: string, buildArgs: readonly string[]): Promise<void> {
-  if (!existsSync(join(dir, 'Dockerfile'))) throw new Error(`${dir} has no Dockerfile: nom deploy builds the image from it`);
-  await run('docker', ['build', '-t', image, ...buildArgs.flatMap((a) => ['--build-arg', a]), dir]);
+/** `docker build -f <dockerfile> -t <image> [--build-arg …] <dir>` with the local engine. */
+export async function buildImage(dir: string, build: { image: string; dockerfile: string }, buildArgs: readonly string[]): Promise<void> {
+  const file = join(dir, build.dockerfile);
+  if (!existsSync(file)) throw new CommandError(`${dir} has no ${build.dockerfile}: nom deploy builds the image ${build.image} from it`);
+  await run('docker', ['build', '-f', file, '-t', build.image, ...buildArgs.flatMap((a) => ['--build-arg', a]), dir]);
 }
 
 export async function pushImage(image: string): Promise<void> {

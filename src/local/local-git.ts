@@ -1,7 +1,6 @@
 import type { Slug } from '../domain.js';
 import { isMainLike } from '../naming/deploy-target.js';
 import { jobSlug, pathSlug, refSlug } from '../context/slug.js';
-import type { Env } from '../settings/read-settings.js';
 
 /** What a local checkout says about itself (read by src/local/git-facts.ts). */
 export interface GitFacts {
@@ -40,25 +39,6 @@ export function localProjectPathSlug(facts: Pick<GitFacts, 'remoteUrl' | 'dirNam
   const path = [remote?.path ?? facts.dirName, facts.subdir].filter(Boolean).join('/');
   const slug = remote?.host === 'github.com' ? pathSlug(path) : refSlug(path);
   return { slug, name: path.split('/').pop()!, path: path.toLowerCase() };
-}
-
-/**
- * The CI variables a GitLab pipeline would have set for this checkout, so that a local deploy
- * renders exactly as CI would: image `<registry>/<path>/<branch>:<commit>[-dirty-<hash>]`.
- */
-export function localCiEnv(facts: GitFacts, env: Env, registry: string): Env {
-  const project = localProjectPathSlug(facts);
-  const tag = facts.dirtyHash ? `${facts.commit}-dirty-${facts.dirtyHash}` : facts.commit;
-  return {
-    ...env,
-    GITHUB_ACTIONS: undefined,
-    CI_PROJECT_PATH_SLUG: project.slug,
-    CI_PROJECT_NAME: project.name,
-    CI_COMMIT_REF_SLUG: refSlug(facts.branch),
-    CI_COMMIT_SHA: tag,
-    CI_REGISTRY_IMAGE: `${registry}/${project.path}`,
-    BASE_DOMAIN: env.BASE_DOMAIN || 'nom.localhost',
-  };
 }
 
 /**

@@ -39,13 +39,22 @@ export function parseExportLines(text: string): Record<string, string> {
   return out;
 }
 
-export function nomadConfig(env: Readonly<Record<string, string | undefined>>, configFileText?: string): NomadConfig {
-  const file = configFileText ? parseExportLines(configFileText) : {};
-  const get = (key: (typeof KEYS)[number]) => (env[key]?.trim() || file[key]?.trim() || undefined);
+/**
+ * The environment with the NOMAD_* values of a `~/.config/nomad` text filling in what it leaves
+ * unset or blank: the one place the file and the environment are merged.
+ */
+export function withConfigFile(env: Readonly<Record<string, string | undefined>>, configFileText: string): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = Object.fromEntries(Object.entries(parseExportLines(configFileText)).filter(([k]) => k.startsWith('NOMAD_')));
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') merged[k] = v;
+  return merged;
+}
+
+/** How to reach Nomad, from the NOMAD_* variables (the local agent when NOMAD_ADDR is unset). */
+export function nomadConfig(env: Readonly<Record<string, string | undefined>>): NomadConfig {
+  const get = (key: (typeof KEYS)[number]) => env[key]?.trim() || undefined;
   const address = (get('NOMAD_ADDR') ?? 'http://127.0.0.1:4646').replace(/\/+$/, '');
   if (!isHttpUrl(address)) {
-    const where = env.NOMAD_ADDR?.trim() ? '' : ' (from ~/.config/nomad)';
-    throw InputError.of(`NOMAD_ADDR ${quote(address)}${where} is not an http:// or https:// address: write it like https://nomad.example.com:4646`);
+    throw InputError.of(`NOMAD_ADDR ${quote(address)} is not an http:// or https:// address: write it like https://nomad.example.com:4646`);
   }
   return {
     address,

@@ -20,11 +20,14 @@ export type RenderResult =
       readonly warnings: readonly string[];
     };
 
+/** Where the deploy context comes from: the CI variables by default, or a local checkout's facts. */
+export type ContextSource = (env: Env, options: { buildDeploy: boolean }) => DeployContext;
+
 /**
  * Environment → context → settings → target → job, with no I/O: the one place where a CI
  * environment becomes a Nomad job. Every bad input is reported at once, before anything is sent.
  */
-export function renderJob(env: Env, options: { renderId: string }): RenderResult {
+export function renderJob(env: Env, options: { renderId: string; context?: ContextSource }): RenderResult {
   if (noDeploySet(env[`${PREFIX}NO_DEPLOY`])) {
     return { noDeploy: true, lines: [`${PREFIX}NO_DEPLOY is set: nothing to deploy`] };
   }
@@ -39,7 +42,7 @@ export function renderJob(env: Env, options: { renderId: string }): RenderResult
     }
   };
   const reading = attempt(() => readSettings(env));
-  const context = attempt(() => readContext(env, { buildDeploy: Boolean(reading?.settings.BUILD_DEPLOY) }));
+  const context = attempt(() => (options.context ?? readContext)(env, { buildDeploy: Boolean(reading?.settings.BUILD_DEPLOY) }));
   if (!reading || !context) throw new InputError(problems);
 
   const target = deployTarget(context, reading.settings);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkoutJobName, localCiEnv, localProjectPathSlug, parseRemote } from '../../../src/local/local-git.js';
+import { checkoutJobName, localProjectPathSlug, parseRemote } from '../../../src/local/local-git.js';
 
 describe('the job of a checkout', () => {
   it('is the project path from the remote plus the branch, as nom deploy names it', () => {
@@ -33,14 +33,5 @@ describe('a local checkout', () => {
     assert.equal(localProjectPathSlug({ remoteUrl: 'git@github.com:Example-Org/My.Site.git', dirName: 'x', subdir: '' }).slug, 'example-org-my-site');
     assert.equal(localProjectPathSlug({ remoteUrl: 'git@gitlab.com:group/my_proj.git', dirName: 'x', subdir: '' }).slug, 'group-my-proj');
     assert.equal(localProjectPathSlug({ remoteUrl: undefined, dirName: 'nom', subdir: 'examples/hello-world' }).slug, 'nom-examples-hello-world');
-  });
-
-  it('becomes the variables a GitLab pipeline would set, with a dirty tag for uncommitted changes', () => {
-    const env = localCiEnv({ remoteUrl: 'git@gitlab.com:group/app.git', dirName: 'app', subdir: '', branch: 'feature/X', commit: 'abc123', dirtyHash: '0f0f0f0f' }, {}, 'nom.local');
-    assert.equal(env.CI_PROJECT_PATH_SLUG, 'group-app');
-    assert.equal(env.CI_COMMIT_REF_SLUG, 'feature-x');
-    assert.equal(env.CI_COMMIT_SHA, 'abc123-dirty-0f0f0f0f');
-    assert.equal(env.CI_REGISTRY_IMAGE, 'nom.local/group/app');
-    assert.equal(env.BASE_DOMAIN, 'nom.localhost');
   });
 });
