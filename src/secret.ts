@@ -23,3 +23,13 @@ export class Secret {
     return HIDDEN;
   }
 }
+
+/** A URL as it may be printed: `https://user:pass@host` → `https://***@host`. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
+/** Whether a URL carries a user or password (`https://user:pass@host`). */
+export function hasCredentials(url: string): boolean {
+  return withoutCredentials(url) !== url;
+}

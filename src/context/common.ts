@@ -1,6 +1,6 @@
 import { asHostname } from '../domain.js';
 import { InputError, ValueProblem, quote } from '../errors.js';
-import { Secret } from '../secret.js';
+import { Secret, hasCredentials, withoutCredentials } from '../secret.js';
 import type { Env } from '../settings/read-settings.js';
 import type { ClusterInputs, RegistryAuth } from './deploy-context.js';
 
@@ -34,7 +34,9 @@ export function readClusterInputs(env: Env): ClusterInputs {
     problems.push(`${domainVar} is ${quote(domain!)}: ${(e as ValueProblem).message}`);
   }
   const nomadAddr = env.NOMAD_ADDR?.trim() || undefined;
-  if (nomadAddr !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(nomadAddr)) {
+  if (nomadAddr !== undefined && hasCredentials(nomadAddr)) {
+    problems.push(`NOMAD_ADDR is ${quote(withoutCredentials(nomadAddr))}: it carries credentials, which would be printed and sent to every address it names; give the token in NOMAD_TOKEN`);
+  } else if (nomadAddr !== undefined && !/^https?:\/\/[^\s/@]+(:\d+)?\/?$/.test(nomadAddr)) {
     problems.push(`NOMAD_ADDR is ${quote(nomadAddr)}: expected an http or https URL, like https://nomad.example.com:4646`);
   }
   if (problems.length) throw new InputError(problems);

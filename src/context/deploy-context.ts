@@ -11,6 +11,8 @@ export interface DeployContext {
   readonly projectName: string;
   /** The branch, slugged as GitLab's CI_COMMIT_REF_SLUG. */
   readonly branch: Slug;
+  /** The branch as named (CI_COMMIT_REF_NAME, GITHUB_REF_NAME, git), when known: `feature/X`. */
+  readonly branchName: string | undefined;
   readonly commitSha: string;
   readonly image: string;
   /** The image tag names a branch, not a commit: the same tag gets new images. */

@@ -20,6 +20,7 @@ export function githubContext(env: Env): DeployContext {
     projectPathSlug: pathSlug(repository),
     projectName: repository.split('/').pop() ?? repository,
     branch,
+    branchName: v.GITHUB_REF_NAME,
     commitSha: v.GITHUB_SHA,
     image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${tag}`,
     imageTagReused: true,

@@ -22,6 +22,7 @@ export function gitlabContext(env: Env, buildDeploy: boolean): DeployContext {
     projectPathSlug: slug('CI_PROJECT_PATH_SLUG'),
     projectName: v.CI_PROJECT_NAME,
     branch,
+    branchName: env.CI_COMMIT_REF_NAME?.trim() || undefined,
     commitSha: v.CI_COMMIT_SHA,
     image: `${v.CI_REGISTRY_IMAGE}/${branch}:${tag}`,
     imageTagReused: false,

@@ -33,6 +33,7 @@ export function isMainLike(branch: string, mainStyle: boolean): boolean {
 }
 
 export function deployTarget(ctx: DeployContext, settings: Settings): DeployTarget {
+  checkBranch(ctx);
   const notices: string[] = [];
   const warnings: string[] = [];
   const given = ctx.cluster.baseDomain;
@@ -47,6 +48,12 @@ export function deployTarget(ctx: DeployContext, settings: Settings): DeployTarg
 
   const baseDomain = given && (kind === 'production' || kind === 'staging') ? rewriteDomain(given, kind === 'production' ? 'prod' : 'staging') : given;
   const slug = jobSlug(ctx.projectPathSlug, ctx.branch, !mainLike);
+  if (!mainLike && slug === jobSlug(ctx.projectPathSlug, ctx.branch, false)) {
+    throw InputError.of(
+      `the review app of branch ${quote(ctx.branchName ?? ctx.branch)} would be the job ${slug}, the project's main job: ` +
+        `the project path slug (${ctx.projectPathSlug.length} characters) leaves no room for the branch in 63; shorten the project path`,
+    );
+  }
 
   const withDomain = (name: string, why: string): Hostname => {
     if (name.includes('.')) return name as Hostname;
@@ -75,6 +82,7 @@ export function deployTarget(ctx: DeployContext, settings: Settings): DeployTarg
 
   const nomadAddr = ctx.cluster.nomadAddr ?? (baseDomain ? `https://${baseDomain}` : undefined);
   if (!nomadAddr) throw InputError.of('NOMAD_ADDR is not set and there is no BASE_DOMAIN to derive it from: set NOMAD_ADDR, like https://nomad.example.com:4646');
+  checkHostnames(hostnames, { given, baseDomain, nomadHost: new URL(nomadAddr).hostname.toLowerCase() }, Boolean(custom && (mainLike || kind === 'production')));
 
   return {
     kind,
@@ -113,4 +121,40 @@ function tryHostname(name: string, why: string): Hostname {
   } catch (e) {
     throw InputError.of(`${quote(name)} (${why}) is not a valid hostname: ${(e as ValueProblem).message}`);
   }
+}
+
+/** The branches whose slug gives a main-like job, the production or the staging environment. */
+const SPECIAL_BRANCHES = [...MAIN_BRANCHES, 'production', 'staging'];
+
+/**
+ * A branch is refused when it has no slug (`_`, `é`), or when only its slug is special: `main-`
+ * and `Production_` would otherwise deploy over the main or production job, with its token.
+ */
+function checkBranch(ctx: DeployContext): void {
+  const named = ctx.branchName ?? ctx.branch;
+  if (!ctx.branch) {
+    throw InputError.of(`the branch ${quote(named)} has no letter or digit to name its review app after: rename the branch`);
+  }
+  if (SPECIAL_BRANCHES.includes(ctx.branch) && ctx.branchName !== undefined && ctx.branchName !== ctx.branch) {
+    throw InputError.of(
+      `the branch ${quote(named)} would deploy as ${quote(ctx.branch)} (its slug), over that job and environment: ` +
+        `only the branch named exactly ${ctx.branch} deploys there; rename the branch`,
+    );
+  }
+}
+
+/**
+ * What a deploy may claim: exact names only (a wildcard would take every subdomain and shadow
+ * the cluster's own routes), and never the cluster's own names: the BASE_DOMAIN apex, where
+ * pipelines reach Nomad when NOMAD_ADDR is unset, and the Nomad address's host.
+ */
+function checkHostnames(hostnames: readonly Hostname[], cluster: { given: Hostname | undefined; baseDomain: Hostname | undefined; nomadHost: string }, custom: boolean): void {
+  const where = custom ? 'NOMAD_VAR_HOSTNAMES' : 'the hostname made from BASE_DOMAIN';
+  const problems: string[] = [];
+  for (const name of hostnames) {
+    if (name.split('.').includes('*')) problems.push(`${where}: ${quote(name)} is a wildcard: a deploy claims exact hostnames only`);
+    else if (name === cluster.given || name === cluster.baseDomain) problems.push(`${where}: ${quote(name)} is the cluster's own domain (BASE_DOMAIN), reserved for the cluster`);
+    else if (name === cluster.nomadHost) problems.push(`${where}: ${quote(name)} is where Nomad is reached (NOMAD_ADDR), reserved for the cluster`);
+  }
+  if (problems.length) throw new InputError(problems);
 }

@@ -1,4 +1,5 @@
 import { InputError, quote } from '../errors.js';
+import { hasCredentials, withoutCredentials } from '../secret.js';
 
 /**
  * How to reach Nomad: the standard NOMAD_* variables, and `~/.config/nomad` (lines of
@@ -53,6 +54,9 @@ export function withConfigFile(env: Readonly<Record<string, string | undefined>>
 export function nomadConfig(env: Readonly<Record<string, string | undefined>>): NomadConfig {
   const get = (key: (typeof KEYS)[number]) => env[key]?.trim() || undefined;
   const address = (get('NOMAD_ADDR') ?? 'http://127.0.0.1:4646').replace(/\/+$/, '');
+  if (hasCredentials(address)) {
+    throw InputError.of(`NOMAD_ADDR ${quote(withoutCredentials(address))} carries credentials, which would be printed and sent along: give the token in NOMAD_TOKEN`);
+  }
   if (!isHttpUrl(address)) {
     throw InputError.of(`NOMAD_ADDR ${quote(address)} is not an http:// or https:// address: write it like https://nomad.example.com:4646`);
   }

@@ -25,6 +25,13 @@ export interface Declaration<T> {
 
 const declare = <T>(d: Declaration<T>): Declaration<T> => d;
 
+/** Health durations: longer ones make no sense for a check, and far longer ones overflow Nomad's int64 nanoseconds. */
+const durationUpTo24h = (text: string): Nanoseconds => {
+  const ns = parseDuration(text);
+  if (ns > 24 * 3600e9) throw new ValueProblem('expected a duration of at most 24h, like 1m or 30s');
+  return ns;
+};
+
 const hostnameList = (text: string): string[] =>
   stringList('["www.example.com", "store"]')(text).map((name) => {
     try {
@@ -36,19 +43,19 @@ const hostnameList = (text: string): string[] =>
 
 export const DECLARATIONS = {
   MEMORY: declare({
-    type: 'integer, MB', default: 300, example: '1000', parse: wholeNumber('MB', 1, '1000'),
+    type: 'integer, MB', default: 300, example: '1000', parse: wholeNumber('MB', 1, 1_048_576, '1000'),
     description: 'Memory the scheduler reserves for each container; the hard limit is ten times this.',
   }),
   CPU: declare({
-    type: 'integer, MHz', default: 100, example: '1000', parse: wholeNumber('MHz', 1, '1000'),
+    type: 'integer, MHz', default: 100, example: '1000', parse: wholeNumber('MHz', 1, 1_000_000, '1000'),
     description: 'CPU the scheduler reserves for each container (a soft limit).',
   }),
   COUNT: declare<number | undefined>({
-    type: 'integer', default: undefined, defaultText: '1 (3 in production)', example: '3', parse: wholeNumber('', 0, '3'),
+    type: 'integer', default: undefined, defaultText: '1 (3 in production)', example: '3', parse: wholeNumber('', 0, 1000, '3'),
     description: 'How many containers run at once.',
   }),
   COUNT_CANARIES: declare({
-    type: 'integer', default: 1, example: '0', parse: wholeNumber('', 0, '1'),
+    type: 'integer', default: 1, example: '0', parse: wholeNumber('', 0, 1000, '1'),
     description: 'Canaries started beside the running version on each deploy and promoted once healthy; 0 turns canaries off.',
   }),
   CHECK_PROTOCOL: declare({
@@ -60,11 +67,11 @@ export const DECLARATIONS = {
     description: 'Path of the HTTP health check.',
   }),
   CHECK_TIMEOUT: declare<Nanoseconds>({
-    type: 'duration', default: seconds(2), defaultText: '2s', example: '1m', parse: parseDuration,
+    type: 'duration, at most 24h', default: seconds(2), defaultText: '2s', example: '1m', parse: durationUpTo24h,
     description: 'How long one health check may take.',
   }),
   HEALTH_TIMEOUT: declare<Nanoseconds>({
-    type: 'duration', default: seconds(20), defaultText: '20s', example: '3m', parse: parseDuration,
+    type: 'duration, at most 24h', default: seconds(20), defaultText: '20s', example: '3m', parse: durationUpTo24h,
     description: 'Grace after a container (re)starts before failing checks count; after 3 failures in a row the container restarts.',
   }),
   HOSTNAMES: declare<string[] | undefined>({

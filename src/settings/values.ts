@@ -3,10 +3,11 @@ import { parseHclLiteral, type Literal } from './hcl-literal.js';
 
 /** Small parsers for NOMAD_VAR_* values. Each throws a ValueProblem saying what is allowed. */
 
-export function wholeNumber(unit: string, min: number, example: string) {
+/** A whole number from `min` to `max`: Nomad takes larger ones and overflows (1e+21 MB). */
+export function wholeNumber(unit: string, min: number, max: number, example: string) {
   return (text: string): number => {
-    if (!/^[0-9]+$/.test(text.trim()) || Number(text) < min) {
-      throw new ValueProblem(`expected a whole number${unit ? ` of ${unit}` : ''}, ${min} or more, like ${example}`);
+    if (!/^[0-9]+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+      throw new ValueProblem(`expected a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, like ${example}`);
     }
     return Number(text);
   };

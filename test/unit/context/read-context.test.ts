@@ -95,4 +95,8 @@ describe('the CI context', () => {
   it('GitHub: a public repository (PRIVATE_REPO=false) logs in with no read token', () => {
     assert.equal(read(github({ PRIVATE_REPO: 'false', CI_REGISTRY_READ_TOKEN: 'rt' })).registryAuth, undefined);
   });
+
+  it('refuses a NOMAD_ADDR with credentials, and never prints them', () => {
+    assert.throws(() => read(gitlab({ NOMAD_ADDR: 'https://user:s3cret@nomad.example.com:4646' })), (e: Error) => /NOMAD_ADDR is "https:\/\/\*\*\*@nomad\.example\.com:4646": it carries credentials/.test(e.message) && !e.message.includes('s3cret'));
+  });
 });

@@ -132,4 +132,46 @@ describe('where a deploy goes', () => {
     assert.deepEqual(t.hostnames, ['example-org-my-site-feature-new-thing.dev.example.com']);
     assert.equal(t.forcePull, true);
   });
+
+  describe('what a pipeline may not take (hostile pushes)', () => {
+    const refused = (env: Record<string, string | undefined>) => {
+      try {
+        target(env);
+      } catch (e) {
+        assert.ok(e instanceof InputError, String(e));
+        return e.lines.join('\n');
+      }
+      assert.fail('expected the render to be refused');
+    };
+
+    it('the cluster\'s own domain, where pipelines reach Nomad when NOMAD_ADDR is unset', () => {
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'main', NOMAD_VAR_HOSTNAMES: '["dev.example.com"]' })), /NOMAD_VAR_HOSTNAMES: "dev\.example\.com" is the cluster's own domain \(BASE_DOMAIN\)/);
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'production', NOMAD_VAR_HOSTNAMES: '["prod.example.com"]' })), /"prod\.example\.com" is the cluster's own domain/);
+    });
+
+    it('the host of NOMAD_ADDR (the Nomad UI and API)', () => {
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'main', NOMAD_ADDR: 'https://nomad.example.com:4646', NOMAD_VAR_HOSTNAMES: '["nomad.example.com"]' })), /"nomad\.example\.com" is where Nomad is reached \(NOMAD_ADDR\)/);
+    });
+
+    it('wildcards, which would take every subdomain', () => {
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'main', NOMAD_VAR_HOSTNAMES: '["*.dev.example.com"]' })), /NOMAD_VAR_HOSTNAMES: "\*\.dev\.example\.com" is a wildcard/);
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'main', NOMAD_VAR_HOSTNAMES: '["*"]' })), /^NOMAD_VAR_HOSTNAMES is /);
+    });
+
+    it('a branch without a slug, which would become the main job', () => {
+      for (const branch of ['_', '__', 'é']) assert.match(refused(github({ GITHUB_REF_NAME: branch })), /has no letter or digit/);
+    });
+
+    it('a branch whose slug only is main-like, production or staging', () => {
+      assert.match(refused(github({ GITHUB_REF_NAME: 'main-' })), /the branch "main-" would deploy as "main"/);
+      assert.match(refused(github({ GITHUB_REF_NAME: 'production_' })), /would deploy as "production"/);
+      assert.match(refused(gitlab({ CI_COMMIT_REF_SLUG: 'staging', CI_COMMIT_REF_NAME: 'Staging' })), /would deploy as "staging"/);
+      assert.equal(target(github({ GITHUB_REF_NAME: 'production' })).kind, 'production', 'the branch itself still deploys');
+    });
+
+    it('a project path so long that a review app would be the main job', () => {
+      const long = 'a'.repeat(62);
+      assert.match(refused(gitlab({ CI_PROJECT_PATH_SLUG: long, CI_COMMIT_REF_SLUG: 'feature-x' })), /would be the job a{62}, the project's main job/);
+    });
+  });
 });

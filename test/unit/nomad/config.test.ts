@@ -13,6 +13,10 @@ describe('reaching Nomad', () => {
     assert.equal(withConfigFile({}, 'OTHER=x\n').OTHER, undefined, 'only NOMAD_* comes from the file');
   });
 
+  it('refuses credentials in the address, without printing them', () => {
+    assert.throws(() => nomadConfig({ NOMAD_ADDR: 'https://ci:hunter2@nomad.example.com' }), (e: Error) => /NOMAD_ADDR "https:\/\/\*\*\*@nomad\.example\.com" carries credentials/.test(e.message) && !e.message.includes('hunter2'));
+  });
+
   it('refuses an address without a scheme, naming NOMAD_ADDR', () => {
     assert.throws(() => nomadConfig({ NOMAD_ADDR: '127.0.0.1:4646' }), /NOMAD_ADDR "127\.0\.0\.1:4646" is not an http:\/\/ or https:\/\/ address/);
   });

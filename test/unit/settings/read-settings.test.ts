@@ -65,10 +65,12 @@ describe('settings', () => {
 
   describe('bad input names the variable, its value and what is allowed', () => {
     const cases: [string, string, RegExp][] = [
-      ['MEMORY', 'lots', /^NOMAD_VAR_MEMORY is "lots": expected a whole number of MB, 1 or more, like 1000$/],
-      ['MEMORY', '0', /^NOMAD_VAR_MEMORY is "0": expected a whole number of MB, 1 or more/],
+      ['MEMORY', 'lots', /^NOMAD_VAR_MEMORY is "lots": expected a whole number of MB from 1 to 1048576, like 1000$/],
+      ['MEMORY', '0', /^NOMAD_VAR_MEMORY is "0": expected a whole number of MB from 1 to/],
+      ['MEMORY', '99999999999999999999', /^NOMAD_VAR_MEMORY is "99999999999999999999": expected a whole number of MB from 1 to 1048576/],
+      ['HEALTH_TIMEOUT', '9999999h', /^NOMAD_VAR_HEALTH_TIMEOUT is "9999999h": expected a duration of at most 24h/],
       ['CPU', '1.5', /^NOMAD_VAR_CPU is "1.5": expected a whole number of MHz/],
-      ['COUNT', '-1', /^NOMAD_VAR_COUNT is "-1": expected a whole number, 0 or more, like 3$/],
+      ['COUNT', '-1', /^NOMAD_VAR_COUNT is "-1": expected a whole number from 0 to 1000, like 3$/],
       ['COUNT_CANARIES', 'two', /^NOMAD_VAR_COUNT_CANARIES is "two": expected a whole number/],
       ['CHECK_PROTOCOL', 'grpc', /^NOMAD_VAR_CHECK_PROTOCOL is "grpc": expected one of: http, tcp$/],
       ['CHECK_PATH', 'healthcheck', /^NOMAD_VAR_CHECK_PATH is "healthcheck": expected a path that starts with \//],
