@@ -39,7 +39,7 @@ export function registerDeploy(program: Command, out: Output): void {
       try {
         const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
         const { context } = rendered;
-        const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout }, log);
+        const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout, run: context.runUrl }, log);
         log.done();
         const routed = jobUrls(job).filter((u) => !u.canary && u.url.startsWith('https://')).map((u) => u.url);
         log.info(done.unchanged ? `no changes: version ${done.version} is deployed` : `deployed ${job.ID}${done.version === undefined ? '' : ` version ${done.version}`}`);

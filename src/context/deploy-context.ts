@@ -14,6 +14,8 @@ export interface DeployContext {
   /** The branch as named (CI_COMMIT_REF_NAME, GITHUB_REF_NAME, git), when known: `feature/X`. */
   readonly branchName: string | undefined;
   readonly commitSha: string;
+  /** The CI job or run that deploys, for people who wait on its lock: CI_JOB_URL, or the GitHub run. */
+  readonly runUrl: string | undefined;
   readonly image: string;
   /** The image tag names a branch, not a commit: the same tag gets new images. */
   readonly imageTagReused: boolean;

@@ -22,6 +22,7 @@ export function githubContext(env: Env): DeployContext {
     branch,
     branchName: v.GITHUB_REF_NAME,
     commitSha: v.GITHUB_SHA,
+    runUrl: env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${v.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${tag}`,
     imageTagReused: true,
     registryAuth: readRegistryAuth(authEnv),

@@ -24,6 +24,7 @@ export function gitlabContext(env: Env, buildDeploy: boolean): DeployContext {
     branch,
     branchName: env.CI_COMMIT_REF_NAME?.trim() || undefined,
     commitSha: v.CI_COMMIT_SHA,
+    runUrl: env.CI_JOB_URL?.trim() || env.CI_PIPELINE_URL?.trim() || undefined,
     image: `${v.CI_REGISTRY_IMAGE}/${branch}:${tag}`,
     imageTagReused: false,
     registryAuth: readRegistryAuth(env),

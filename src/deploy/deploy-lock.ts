@@ -1,9 +1,30 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Variables } from '../nomad/variables.js';
+import { DeployError } from './deploy-error.js';
 import type { DeployLog } from './log.js';
 
 const TTL_MS = 30_000;
+
+/** A lock as nom writes it; anything else found at the path is stale. */
+interface LockItems {
+  readonly holder: string;
+  readonly since: number;
+  readonly expires: number;
+}
+
+/**
+ * Reads a lock document. One that is not nom's (any deploy token can write the path), or that
+ * claims to live longer than nom ever renews, counts as stale: a planted lock blocks nobody.
+ */
+export function readLock(items: Record<string, string>, now: number): { live: LockItems } | { stale: string } {
+  const expires = Number(items.expires);
+  const since = Number(items.since ?? items.expires);
+  if (!items.holder || !Number.isFinite(expires) || !Number.isFinite(since)) return { stale: 'it cannot be read as a nom deploy lock' };
+  if (expires > now + 2 * TTL_MS) return { stale: `it claims to be held until ${new Date(expires).toISOString()}, longer than a deploy renews it` };
+  if (expires < now) return { stale: `${items.holder} stopped renewing it` };
+  return { live: { holder: items.holder, since, expires } };
+}
 
 /**
  * One deploy of a job at a time: a lock in the Nomad Variable `nomad/jobs/<job>/nom-deploy-lock`
@@ -11,15 +32,19 @@ const TTL_MS = 30_000;
  * exit, and taken over once its holder stopped renewing it for 30 seconds.
  */
 export class DeployLock {
-  private readonly holder = `${hostname()} pid ${process.pid} ${randomUUID().slice(0, 8)}`;
+  private readonly holder: string;
   private index = 0;
   private renewal: NodeJS.Timeout | undefined;
 
+  /** `run` says who deploys, for whoever waits: the pipeline's URL, when CI gives one. */
   constructor(
     private readonly vars: Variables,
     private readonly namespace: string,
     private readonly job: string,
-  ) {}
+    run?: string,
+  ) {
+    this.holder = `${run ? `${run} ` : ''}(${hostname()} pid ${process.pid} ${randomUUID().slice(0, 8)})`;
+  }
 
   get path(): string {
     return `nomad/jobs/${this.job}/nom-deploy-lock`;
@@ -30,9 +55,9 @@ export class DeployLock {
     let told = false;
     for (;;) {
       const current = await this.vars.read(this.path, this.namespace);
-      const stale = current && Number(current.Items.expires) < Date.now();
-      if (!current || stale) {
-        if (stale) log.warn(`taking over the deploy lock of ${current.Items.holder}, which stopped renewing it`);
+      const state = current ? readLock(current.Items, Date.now()) : undefined;
+      if (!state || 'stale' in state) {
+        if (state) log.warn(`taking over the deploy lock of ${this.job}: ${state.stale}`);
         const written = await this.vars.write(this.path, this.namespace, this.items(), current?.ModifyIndex ?? 0);
         if (written) {
           this.index = written.ModifyIndex;
@@ -42,15 +67,20 @@ export class DeployLock {
         }
         continue; // someone else got it first
       }
-      if (!told) log.info(`waiting for another deploy of ${this.job} to finish (lock held by ${current.Items.holder})`);
+      const held = `${state.live.holder}, since ${new Date(state.live.since).toISOString()}`;
+      if (!told) log.info(`waiting for another deploy of ${this.job} to finish (lock held by ${held})`);
       told = true;
-      if (Date.now() > deadline) throw new Error(`another deploy of ${this.job} held the lock for the whole timeout (${current.Items.holder})`);
+      if (Date.now() > deadline) {
+        throw new DeployError('conflict', [`another deploy of ${this.job} held the lock for the whole timeout: ${held}`, 'run the deploy again when it has finished']);
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
+  private readonly since = Date.now();
+
   private items(): Record<string, string> {
-    return { holder: this.holder, expires: String(Date.now() + TTL_MS) };
+    return { holder: this.holder, since: String(this.since), expires: String(Date.now() + TTL_MS) };
   }
 
   private async renew(log: DeployLog): Promise<void> {

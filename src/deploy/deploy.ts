@@ -21,6 +21,8 @@ export interface DeployRequest {
   readonly registryPassword?: Secret | undefined;
   /** Overrides the job's own deadlines plus a margin. */
   readonly timeoutMs?: number | undefined;
+  /** Who deploys (the CI job's URL), for a deploy that waits on the lock. */
+  readonly run?: string | undefined;
 }
 
 export interface DeployResult {
@@ -41,7 +43,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
   const timeoutMs = req.timeoutMs ?? defaultTimeoutMs(job);
   const deadline = Date.now() + timeoutMs;
 
-  const lock = new DeployLock(nomad.variables, ns, job.ID);
+  const lock = new DeployLock(nomad.variables, ns, job.ID, req.run);
   await lock.acquire(log, timeoutMs);
   try {
     const secrets = new Map(req.secrets);
