@@ -4,6 +4,7 @@ import { secretsPath } from '../jobspec/templates.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { deployLog } from './deploy-log.js';
+import { checkOrigin, originOf, type JobOrigin } from '../deploy/job-origin.js';
 import { deployConfiguration } from './deploy-configuration.js';
 import { effectiveEnv, inCi } from './environment.js';
 import type { Output } from './output.js';
@@ -18,6 +19,8 @@ export function registerStop(program: Command, _out: Output): void {
       const log = deployLog();
       const env = effectiveEnv();
       let job = jobArg;
+      // In CI, the pipeline's own project and branch: it stops nothing else.
+      let origin: JobOrigin | undefined;
       let config = nomadConfig({ ...env, ...(opts.namespace ? { NOMAD_NAMESPACE: opts.namespace } : {}) });
       if (!job) {
         if (!inCi(env)) throw InputError.of('name the job to stop: nom stop <job> (outside CI there is no pipeline to take it from)');
@@ -25,12 +28,15 @@ export function registerStop(program: Command, _out: Output): void {
         const deployed = deployConfiguration(env, { purpose: 'stop', cwd: process.cwd() });
         if (deployed.noDeploy) return;
         job = deployed.rendered.job.ID;
+        origin = originOf(deployed.rendered.job);
         config = { ...deployed.nomad, namespace: opts.namespace ?? deployed.nomad.namespace };
       }
       const namespace = config.namespace ?? 'default';
       const nomad = new NomadClient(config);
       try {
-        if (!(await nomad.jobs.read(job, namespace))) {
+        const existing = await nomad.jobs.read(job, namespace);
+        checkOrigin(job, existing, origin, 'stop');
+        if (!existing) {
           log.info(`job ${job} is not in namespace ${namespace}: nothing to stop`);
         } else {
           // Followed by ID: a purged job's allocation list is gone at once, its containers are not.

@@ -1,6 +1,8 @@
 import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { secretsPath } from '../jobspec/templates.js';
+import { readsSecrets, secretsGenerationOf, withSecretsGeneration } from '../jobspec/templates.js';
+import { namesIn, type Generation } from './secret-generations.js';
+import { readSecretsPlan } from './secrets-store.js';
 import type { NomadClient } from '../nomad/client.js';
 import { jobUrls } from '../operate/job-status.js';
 import type { Secret } from '../secret.js';
@@ -22,20 +24,19 @@ export interface DeployPreview {
  * Reads only: no lock, no secret written, no job registered.
  */
 export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret> }): Promise<DeployPreview> {
-  const { job } = req;
-  const [plan, current, stored] = await Promise.all([
-    nomad.jobs.plan(job),
-    nomad.jobs.read(job.ID, job.Namespace),
-    nomad.variables.read(secretsPath(job.ID), job.Namespace),
-  ]);
+  const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, req.secrets) : undefined;
+  // The job as the deploy would submit it: reading the generation of secrets it would use.
+  const job = secrets ? withSecretsGeneration(req.job, secrets.generation) : req.job;
+  const [plan, current] = await Promise.all([nomad.jobs.plan(job), nomad.jobs.read(job.ID, job.Namespace)]);
   const hosts = hostnameChanges(current ? routedUrls(current) : [], routedUrls(job));
-  const secrets = secretChanges(stored?.Items ?? {}, req.secrets);
+  const running = namesIn(secrets?.stored ?? {}, current ? (secretsGenerationOf(current) as Generation | undefined) : undefined);
+  const secretLines = secretChanges(running, req.secrets);
   const lines = [
     ...planSummary(plan).map((l) => `plan: ${l}`),
     ...hosts.map((l) => `hostnames: ${l}`),
-    ...secrets.map((l) => `secrets: ${l}`),
+    ...secretLines.map((l) => `secrets: ${l}`),
   ];
-  return { changed: plan.Diff?.Type !== 'None' || hosts.length > 0 || secrets.length > 0, lines, cannotPlace: placementFailures(plan.FailedTGAllocs) };
+  return { changed: plan.Diff?.Type !== 'None' || hosts.length > 0 || secretLines.length > 0, lines, cannotPlace: placementFailures(plan.FailedTGAllocs) };
 }
 
 const routedUrls = (job: Pick<NomadJob, 'TaskGroups'>) => jobUrls(job).filter((u) => !u.canary).map((u) => u.url);

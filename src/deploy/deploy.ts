@@ -1,5 +1,5 @@
 import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
-import { secretsPath } from '../jobspec/templates.js';
+import { readsSecrets, withSecretsGeneration } from '../jobspec/templates.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { Deployment } from '../nomad/deployments.js';
@@ -13,7 +13,8 @@ import { FailureEvidence } from './failure-evidence.js';
 import type { DeployLog } from './log.js';
 import { placementFailures } from './placement-failure.js';
 import { planSummary } from './plan-summary.js';
-import { storeSecrets } from './secrets-store.js';
+import { checkOrigin, originOf } from './job-origin.js';
+import { readSecretsPlan, storeSecrets } from './secrets-store.js';
 
 export interface DeployRequest {
   readonly job: NomadJob;
@@ -33,12 +34,12 @@ export interface DeployResult {
 }
 
 /**
- * Secrets → plan → register (with the plan's index) → evaluation → deployment, reported as it
+ * Plan → secrets → register (with the plan's index) → evaluation → deployment, reported as it
  * goes; resolves when the new version serves, throws a DeployError with the reason otherwise.
  * One deploy of a job at a time, by a lock in a Nomad Variable.
  */
 export async function deploy(nomad: NomadClient, req: DeployRequest, log: DeployLog): Promise<DeployResult> {
-  const { job } = req;
+  let { job } = req;
   const ns = job.Namespace;
   const timeoutMs = req.timeoutMs ?? defaultTimeoutMs(job);
   const deadline = Date.now() + timeoutMs;
@@ -46,20 +47,27 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
   const lock = new DeployLock(nomad.variables, ns, job.ID, req.run);
   await lock.acquire(log, timeoutMs);
   try {
+    // Checked before anything is written: the secrets' generation is chosen, the job that reads
+    // it planned; a plan that cannot be placed leaves the variable and the running version alone.
     const secrets = new Map(req.secrets);
     if (req.registryPassword) secrets.set(REGISTRY_PASSWORD_KEY, req.registryPassword);
-    const change = await storeSecrets(nomad.variables, ns, secretsPath(job.ID), secrets);
-    if (change !== 'none') log.info(`secrets: ${change === 'removed' ? 'none left; removed' : change} in Nomad Variable ${secretsPath(job.ID)} (${[...req.secrets.keys()].join(', ') || 'no names'})`);
+    const current = await nomad.jobs.read(job.ID, ns);
+    checkOrigin(job.ID, current, originOf(job), 'deploy');
+    const secretsPlan = readsSecrets(job) ? await readSecretsPlan(nomad, job, secrets) : undefined;
+    if (secretsPlan) job = withSecretsGeneration(job, secretsPlan.generation);
 
     const plan = await nomad.jobs.plan(job);
     for (const line of planSummary(plan)) log.info(`plan: ${line}`);
     const cannot = placementFailures(plan.FailedTGAllocs);
-    if (cannot.length) throw new DeployError('placement', [...cannot, 'nothing was submitted']);
+    if (cannot.length) throw new DeployError('placement', [...cannot, 'nothing was submitted and no secret was changed']);
     if (plan.Diff?.Type === 'None') {
-      const current = await nomad.jobs.read(job.ID, ns);
       return { version: current?.Version, unchanged: true, instances: await instances(nomad, job, current?.Version) };
     }
 
+    if (secretsPlan?.write) {
+      await storeSecrets(nomad, ns, secretsPlan);
+      log.info(`secrets: stored generation ${secretsPlan.generation} in Nomad Variable ${secretsPlan.path} (${[...req.secrets.keys()].join(', ') || 'no names'}); the running version keeps its own`);
+    }
     let evalId: string;
     try {
       evalId = (await nomad.jobs.register(job, plan.JobModifyIndex)).EvalID;

@@ -1,29 +1,39 @@
+import type { NomadJob } from '../jobspec/nomad-job.js';
+import { secretsGenerationOf, secretsPath } from '../jobspec/templates.js';
+import type { NomadClient } from '../nomad/client.js';
 import type { Secret } from '../secret.js';
-import type { Variables } from '../nomad/variables.js';
+import { planSecrets, type Generation, type SecretsPlan } from './secret-generations.js';
 
-export type SecretsChange = 'none' | 'unchanged' | 'stored' | 'removed';
-
-/**
- * Makes the Nomad Variable at `path` hold exactly these secrets, with check-and-set so that a
- * concurrent writer is never overwritten blindly; keys no longer given are removed, and the
- * variable is deleted when none are left. Values are revealed only into the request body.
- */
-export async function storeSecrets(vars: Variables, namespace: string, path: string, secrets: ReadonlyMap<string, Secret>): Promise<SecretsChange> {
-  const desired = Object.fromEntries([...secrets].map(([k, v]) => [k, v.reveal()]));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await vars.read(path, namespace);
-    if (secrets.size === 0) {
-      if (!current) return 'none';
-      if (await vars.delete(path, namespace, current.ModifyIndex)) return 'removed';
-      continue;
-    }
-    if (current && sameItems(current.Items, desired)) return 'unchanged';
-    if (await vars.write(path, namespace, desired, current?.ModifyIndex ?? 0)) return 'stored';
-  }
-  throw new Error(`the Nomad Variable ${path} keeps changing under us (check-and-set failed 5 times): is another deploy writing it?`);
+export interface StoredSecretsPlan extends SecretsPlan {
+  readonly path: string;
+  /** The variable's index when read, for check-and-set. */
+  readonly modifyIndex: number;
+  /** The variable's items when read (values; never printed), for `nom plan`'s comparison. */
+  readonly stored: Readonly<Record<string, string>>;
 }
 
-function sameItems(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+/**
+ * Reads what a deploy of `job` with `secrets` would store, writing nothing: the job's variable,
+ * the generation its running version reads, and those its kept versions read.
+ */
+export async function readSecretsPlan(nomad: NomadClient, job: NomadJob, secrets: ReadonlyMap<string, Secret>): Promise<StoredSecretsPlan> {
+  const path = secretsPath(job.ID);
+  const [variable, versions] = await Promise.all([nomad.variables.read(path, job.Namespace), nomad.jobs.versions(job.ID, job.Namespace).catch(() => [])]);
+  const generations = versions.map((v) => secretsGenerationOf(v) as Generation | undefined);
+  const plan = planSecrets(variable?.Items ?? {}, secrets, {
+    running: generations[0],
+    inUse: new Set(generations.filter((g): g is Generation => g !== undefined)),
+    legacyInUse: versions.some((v) => secretsGenerationOf(v) === undefined),
+  });
+  return { ...plan, path, modifyIndex: variable?.ModifyIndex ?? 0, stored: variable?.Items ?? {} };
+}
+
+/**
+ * Writes the plan's items with check-and-set; the deploy lock keeps other deploys out, so a
+ * conflict means something else wrote the variable: the deploy stops rather than overwrite it.
+ */
+export async function storeSecrets(nomad: NomadClient, namespace: string, plan: StoredSecretsPlan): Promise<void> {
+  if (!plan.write) return;
+  const written = await nomad.variables.write(plan.path, namespace, plan.write, plan.modifyIndex);
+  if (!written) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
 }

@@ -16,7 +16,7 @@ describe('the deploy lock', () => {
   });
 
   it('anything a deploy token could plant instead is stale: garbage, no holder, a time far ahead', () => {
-    for (const items of [{ holder: 'x', expires: 'never' }, { expires: String(NOW + 1000) }, { holder: 'x', expires: String(NOW + 365 * 86_400_000) }, {}]) {
+    for (const items of [{ holder: 'x', expires: 'never' }, { expires: String(NOW + 1000) }, { holder: 'x', expires: String(NOW + 365 * 86_400_000) }, {}] as Record<string, string>[]) {
       assert.ok('stale' in readLock(items, NOW), JSON.stringify(items));
     }
   });
