@@ -4,6 +4,7 @@ import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { CaddyAdmin } from '../router/caddy-admin.js';
+import { HostnameRecords, RECORDS_NAMESPACE, recordPath } from '../router/hostname-records.js';
 import { readRouterConfig } from '../router/router-config.js';
 import { serveUpstreamDns } from '../router/dns-server.js';
 import { Router, serveStatus, type RouterStatus } from '../router/router.js';
@@ -61,6 +62,24 @@ export function registerRouter(program: Command, out: Output): void {
       lines.push(`last push to Caddy: ${status.lastPush ? `${status.lastPush.ok ? 'ok' : `failed (${status.lastPush.error})`} at ${status.lastPush.at}` : 'none yet'}`);
       for (const r of status.table.routes) lines.push(`${r.scheme}://${r.host}  ${r.owner}  ${r.upstreams.length ? r.upstreams.join(' ') : 'no healthy instance'}`);
       for (const c of status.table.conflicts) lines.push(`refused: ${c.claimant} claims ${c.host}, owned by ${c.owner}`);
+      if (!status.records) lines.push('hostname records: cannot be read (owners are the router\'s own)');
+      else for (const r of status.records) lines.push(`owner: ${r.host} belongs to ${r.owner} since ${r.since}`);
       out.result(lines.join('\n'));
+    });
+
+  router
+    .command('release <hostname>')
+    .description('forget who owns a hostname (an operator\'s decision, with a token that may write nom/hostnames/*): the next job to claim it gets it')
+    .action(async (hostname: string) => {
+      const nomad = new NomadClient(nomadConfig(effectiveEnv()));
+      try {
+        const records = new HostnameRecords(nomad);
+        const record = (await records.read()).get(hostname.toLowerCase());
+        if (!record) throw new CommandError(`no job owns ${hostname} (nothing recorded at ${recordPath(hostname.toLowerCase())} in namespace ${RECORDS_NAMESPACE})`);
+        if (!(await records.release(record))) throw new CommandError(`the record of ${hostname} changed while releasing it: run again`);
+        out.result(`released ${record.host} (it belonged to ${record.owner} since ${record.since})`);
+      } finally {
+        nomad.close();
+      }
     });
 }

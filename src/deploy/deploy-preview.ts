@@ -1,6 +1,8 @@
 import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import { readsSecrets, secretsGenerationOf, withSecretsGeneration } from '../jobspec/templates.js';
+import { readRecords } from '../router/hostname-records.js';
+import { claimedHosts, foreignClaims } from './hostname-check.js';
 import { namesIn, type Generation } from './secret-generations.js';
 import { readSecretsPlan } from './secrets-store.js';
 import type { NomadClient } from '../nomad/client.js';
@@ -28,7 +30,9 @@ export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; se
   // The job as the deploy would submit it: reading the generation of secrets it would use.
   const job = secrets ? withSecretsGeneration(req.job, secrets.generation) : req.job;
   const [plan, current] = await Promise.all([nomad.jobs.plan(job), nomad.jobs.read(job.ID, job.Namespace)]);
-  const hosts = hostnameChanges(current ? routedUrls(current) : [], routedUrls(job));
+  const records = await readRecords(nomad, claimedHosts(job));
+  const refused = records ? foreignClaims(job, records) : [];
+  const hosts = [...hostnameChanges(current ? routedUrls(current) : [], routedUrls(job)), ...refused.map((l) => `refused: ${l}`)];
   const running = namesIn(secrets?.stored ?? {}, current ? (secretsGenerationOf(current) as Generation | undefined) : undefined);
   const secretLines = secretChanges(running, req.secrets);
   const lines = [

@@ -13,6 +13,7 @@ import { FailureEvidence } from './failure-evidence.js';
 import type { DeployLog } from './log.js';
 import { placementFailures } from './placement-failure.js';
 import { planSummary } from './plan-summary.js';
+import { checkHostnames } from './hostname-check.js';
 import { checkOrigin, originOf } from './job-origin.js';
 import { readSecretsPlan, storeSecrets } from './secrets-store.js';
 
@@ -53,6 +54,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
     if (req.registryPassword) secrets.set(REGISTRY_PASSWORD_KEY, req.registryPassword);
     const current = await nomad.jobs.read(job.ID, ns);
     checkOrigin(job.ID, current, originOf(job), 'deploy');
+    await checkHostnames(nomad, job, (line) => log.warn(line));
     const secretsPlan = readsSecrets(job) ? await readSecretsPlan(nomad, job, secrets) : undefined;
     if (secretsPlan) job = withSecretsGeneration(job, secretsPlan.generation);
 

@@ -7,6 +7,12 @@ export interface Variable {
   ModifyIndex: number;
 }
 
+export interface VariableMetadata {
+  Namespace: string;
+  Path: string;
+  ModifyIndex: number;
+}
+
 const capability = (ns: string, path: string, op: string) => `variables ${op} on ${path} in namespace "${ns}"`;
 
 /** /v1/var/:path — Nomad Variables, with check-and-set. */
@@ -38,6 +44,11 @@ export class Variables {
       if (e instanceof NomadError && e.status === 409) return undefined;
       throw e;
     }
+  }
+
+  /** GET /v1/vars?prefix=: the variables under a path (metadata only, no items), with the list's index. */
+  async list(prefix: string, namespace: string): Promise<VariableMetadata[]> {
+    return this.http.request<VariableMetadata[]>('GET', '/v1/vars', { query: { prefix, namespace }, capability: capability(namespace, `${prefix}*`, 'list') });
   }
 
   /** DELETE /v1/var/:path?cas=N; false on a conflict. */

@@ -9,6 +9,8 @@ export interface ClusterView {
   readonly jobs: readonly JobServices[];
   readonly instances: readonly ServiceInstance[];
   readonly allocations: ReadonlyMap<string, AllocationListStub>;
+  /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
+  readonly known: ReadonlySet<string>;
 }
 
 /**
@@ -21,7 +23,8 @@ export class ClusterReader {
   constructor(private readonly nomad: NomadClient) {}
 
   async read(): Promise<ClusterView> {
-    const stubs = (await this.nomad.jobs.list({ namespace: '*' })).filter((j) => !j.Stop && j.Status !== 'dead');
+    const all = await this.nomad.jobs.list({ namespace: '*' });
+    const stubs = all.filter((j) => !j.Stop && j.Status !== 'dead');
     const jobs: JobServices[] = [];
     for (const stub of stubs) {
       const key = `${stub.Namespace}/${stub.ID}`;
@@ -58,7 +61,7 @@ export class ClusterReader {
       }
     }
     const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
-    return { jobs, instances, allocations };
+    return { jobs, instances, allocations, known: new Set(all.map((j) => `${j.Namespace}/${j.ID}`)) };
   }
 }
 

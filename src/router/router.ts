@@ -5,6 +5,7 @@ import type { CaddyAdmin } from './caddy-admin.js';
 import { caddyConfig, type IngressOptions } from './caddy-config.js';
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
 import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
+import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type RoutingTable } from './routing-table.js';
 import { addressName, dnsAnswer, type DnsAnswer } from './upstream-dns.js';
 
@@ -12,6 +13,8 @@ export type RouterLog = WatchLog;
 
 export interface RouterStatus {
   readonly table: RoutingTable;
+  /** Who owns each hostname, as recorded in the cluster; undefined while the records cannot be read. */
+  readonly records?: readonly { readonly host: string; readonly owner: string; readonly since: string }[] | undefined;
   readonly nomad: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string; readonly following?: string };
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
 }
@@ -49,6 +52,11 @@ export class Router {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly watch: NomadWatch;
+  private readonly records: HostnameRecords;
+  /** The records as last read; undefined when they cannot be read (a token without the capability): ownership is then this router's own. */
+  private recorded: Map<string, HostnameRecord> | undefined;
+  private recordsProblem: string | undefined;
+  private readonly reserved: ReadonlySet<string>;
 
   constructor(
     private readonly nomad: NomadClient,
@@ -57,6 +65,8 @@ export class Router {
     private readonly log: RouterLog,
   ) {
     this.reader = new ClusterReader(nomad);
+    this.records = new HostnameRecords(nomad);
+    this.reserved = new Set(ingress.nomad?.hostnames.map((h) => h.toLowerCase()) ?? []);
     this.watch = new NomadWatch(nomad, () => {
       this.changed = true;
       this.wake?.();
@@ -99,6 +109,7 @@ export class Router {
       if (this.changed || !this.view || Date.now() - this.lastRead > RESYNC_MS) {
         this.changed = false;
         this.view = await this.reader.read();
+        this.recorded = await this.readRecords();
         this.lastRead = Date.now();
       }
       await this.recheckHealth(this.view);
@@ -116,10 +127,13 @@ export class Router {
       jobs: view.jobs,
       instances: view.instances,
       healthy: (id) => this.health.get(id)?.healthy ?? false,
+      recordedOwners: this.recorded && new Map([...this.recorded].map(([host, r]) => [host, r.owner])),
       previousOwners: owners(this.status.table),
+      reserved: this.reserved,
     });
     // The DNS answers from this table from now on: instances change here, without a push.
-    this.status = { ...this.status, table };
+    const records = this.recorded && [...this.recorded.values()].map(({ host, owner, since }) => ({ host, owner, since })).sort((a, b) => a.host.localeCompare(b.host));
+    this.status = { ...this.status, table, records };
     this.ready = true;
     if (!isDeepStrictEqual(table.routes, this.loggedRoutes)) {
       this.log.info(`routes: ${table.routes.map((r) => `${r.scheme}://${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
@@ -130,6 +144,43 @@ export class Router {
     }
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
     await this.push(caddyConfig(table, this.ingress));
+    await this.keepRecords(table, view);
+  }
+
+  private async readRecords(): Promise<Map<string, HostnameRecord> | undefined> {
+    try {
+      const read = await this.records.read();
+      if (this.recordsProblem) this.log.info('hostname records can be read again: ownership follows them');
+      this.recordsProblem = undefined;
+      return read;
+    } catch (e) {
+      const problem = (e as Error).message;
+      if (this.recordsProblem !== problem) this.log.warn(`cannot read the hostname records (${problem}): owners are this router's own until they can be`);
+      this.recordsProblem = problem;
+      return undefined;
+    }
+  }
+
+  /**
+   * Records the owner of every routed hostname that has none yet (first claim wins, whichever
+   * router writes first), and drops the records of purged jobs, so their names are free again.
+   */
+  private async keepRecords(table: RoutingTable, view: ClusterView): Promise<void> {
+    if (!this.recorded) return;
+    try {
+      for (const route of table.routes) {
+        if (this.recorded.has(route.host)) continue;
+        if (await this.records.claim(route.host, route.owner)) this.log.info(`${route.host} belongs to ${route.owner} from now on`);
+        this.changed = true; // read the records again: ours, or another router's
+      }
+      for (const record of this.recorded.values()) {
+        if (view.known.has(record.owner)) continue;
+        if (await this.records.release(record)) this.log.info(`${record.host} is free again: ${record.owner} was purged`);
+        this.changed = true;
+      }
+    } catch (e) {
+      this.log.warn(`cannot write the hostname records (${(e as Error).message})`);
+    }
   }
 
   /** Loads `config` into Caddy when it differs from the last push, or when Caddy lost it. */
@@ -184,9 +235,12 @@ export function serveStatus(router: Router, port: number): http.Server {
     if (url.pathname === '/status') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(router.current()));
     } else if (url.pathname === '/tls-allowed') {
+      // Only a hostname routed to the owner recorded in the cluster gets a certificate.
       const domain = url.searchParams.get('domain')?.toLowerCase();
-      const routed = router.current().table.routes.some((r) => r.host === domain);
-      res.writeHead(routed ? 200 : 403).end();
+      const { table, records } = router.current();
+      const route = table.routes.find((r) => r.host === domain);
+      const owned = route && (!records || records.some((r) => r.host === domain && r.owner === route.owner));
+      res.writeHead(owned ? 200 : 403).end();
     } else res.writeHead(404).end();
   });
   server.listen(port, '127.0.0.1');

@@ -1,4 +1,4 @@
-import { routeClaim } from './service-tags.js';
+import { routeClaim, type RouteClaim } from './service-tags.js';
 
 /** One registration of a service by an allocation, as Nomad's service API returns it. */
 export interface ServiceInstance {
@@ -50,9 +50,16 @@ export interface RoutingInput {
   readonly jobs: readonly JobServices[];
   readonly instances: readonly ServiceInstance[];
   readonly healthy: (allocId: string) => boolean;
-  /** Owners in the previous table, by `scheme://host`: an owner keeps its hostname while it claims it. */
+  /** Owners recorded in the cluster, by host (namespace/job): they own the host, claiming it or not. */
+  readonly recordedOwners?: ReadonlyMap<string, string>;
+  /** Owners in the previous table, by host: an owner keeps its hostname while it claims it. */
   readonly previousOwners?: ReadonlyMap<string, string>;
+  /** Hostnames of the cluster itself (the Nomad UI's, the base domain): no job may claim them. */
+  readonly reserved?: ReadonlySet<string>;
 }
+
+/** The owner of a reserved hostname, as conflicts list it. */
+export const CLUSTER_OWNER = '(the cluster)';
 
 /** One job's claim on one hostname. */
 interface Claim {
@@ -66,32 +73,40 @@ interface Claim {
 const hostPort = (i: ServiceInstance) => `${i.address.includes(':') ? `[${i.address}]` : i.address}:${i.port}`;
 
 /**
- * Services → routes. Each hostname belongs to the first job that claimed it (the lowest
- * CreateIndex among its registrations; a registered claim beats one only in a spec; the
- * previous owner keeps it while it still claims it); another job claiming it is not routed and
- * is listed as a conflict, so no job can take another's traffic. Old and canary allocations of
- * the owner share the hostname, and only healthy instances receive traffic. A canary hostname
- * reaches only canaries while there are any, and the service's current instances otherwise.
- * Pure.
+ * Services → routes. Each hostname, with both its schemes, belongs to one job: the owner
+ * recorded in the cluster, else the previous owner while it still claims it, else the first job
+ * that claimed it (a registered claim beats one only in a spec; then the lowest CreateIndex).
+ * Another job claiming it, in either scheme, is not routed and is listed as a conflict, so no
+ * job can take another's traffic; a recorded owner that claims it no more (a stopped job) keeps
+ * it unrouted. Wildcards and the cluster's own hostnames are never routed. Old and canary
+ * allocations of the owner share the hostname, and only healthy instances receive traffic. A
+ * canary hostname reaches only canaries while there are any, and the service's current
+ * instances otherwise. Pure.
  */
 export function routingTable(input: RoutingInput): RoutingTable {
-  const claims = new Map<string, Map<string, Claim>>();
-  const claim = (key: string, job: string, index: number): Claim => {
-    const byJob = claims.get(key) ?? new Map<string, Claim>();
-    claims.set(key, byJob);
-    const mine = byJob.get(job) ?? { registered: false, index, upstreams: new Set<string>() };
-    byJob.set(job, mine);
+  // host → job → scheme → claim
+  const claims = new Map<string, Map<string, Map<'https' | 'http', Claim>>>();
+  const claim = (host: string, scheme: 'https' | 'http', job: string, index: number): Claim => {
+    const byJob = claims.get(host) ?? new Map<string, Map<'https' | 'http', Claim>>();
+    claims.set(host, byJob);
+    const bySchema = byJob.get(job) ?? new Map<'https' | 'http', Claim>();
+    byJob.set(job, bySchema);
+    const mine = bySchema.get(scheme) ?? { registered: false, index, upstreams: new Set<string>() };
+    bySchema.set(scheme, mine);
     return mine;
   };
-  const routeKey = (tag: string) => {
-    const c = routeClaim(tag);
-    return c ? `${c.scheme}://${c.host}` : undefined;
+  const claimsOf = (tags: readonly string[]) => {
+    const seen = new Map<string, RouteClaim>();
+    for (const tag of tags) {
+      const c = routeClaim(tag);
+      if (c) seen.set(`${c.scheme}://${c.host}`, c);
+    }
+    return [...seen.values()];
   };
 
   for (const i of input.instances) {
-    for (const key of new Set(i.tags.map(routeKey))) {
-      if (!key) continue;
-      const mine = claim(key, `${i.namespace}/${i.jobId}`, i.createIndex);
+    for (const c of claimsOf(i.tags)) {
+      const mine = claim(c.host, c.scheme, `${i.namespace}/${i.jobId}`, i.createIndex);
       mine.index = mine.registered ? Math.min(mine.index, i.createIndex) : i.createIndex;
       mine.registered = true;
       if (input.healthy(i.allocId)) mine.upstreams.add(hostPort(i));
@@ -104,9 +119,8 @@ export function routingTable(input: RoutingInput): RoutingTable {
       const mine = input.instances.filter((i) => i.namespace === j.namespace && i.jobId === j.jobId && i.serviceName === s.name);
       const since = mine.length ? Math.min(...mine.map((i) => i.createIndex)) : j.createIndex;
       for (const [tags, canary] of [[s.tags, false], [s.canaryTags, true]] as const) {
-        for (const key of new Set(tags.map(routeKey))) {
-          if (!key) continue;
-          const c = claim(key, job, since);
+        for (const rc of claimsOf(tags)) {
+          const c = claim(rc.host, rc.scheme, job, since);
           if (canary && !c.registered) {
             // No canary is running: the canary hostname shows what the main one does.
             for (const i of mine) if (input.healthy(i.allocId)) c.upstreams.add(hostPort(i));
@@ -118,22 +132,32 @@ export function routingTable(input: RoutingInput): RoutingTable {
 
   const routes: Route[] = [];
   const conflicts: Conflict[] = [];
-  for (const [key, byJob] of [...claims].sort(([a], [b]) => a.localeCompare(b))) {
-    const scheme = key.slice(0, key.indexOf('://')) as 'https' | 'http';
-    const host = key.slice(key.indexOf('://') + 3);
-    const previous = input.previousOwners?.get(key);
-    const rank = ([job, c]: [string, Claim]) => [job === previous ? 0 : 1, c.registered ? 0 : 1, c.index] as const;
-    const [owner, ...others] = [...byJob].sort((a, b) => {
-      const [ra, rb] = [rank(a), rank(b)];
-      return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2] || a[0].localeCompare(b[0]);
-    });
-    routes.push({ host, scheme, owner: owner![0], upstreams: [...owner![1].upstreams].sort() });
-    for (const [claimant] of others) conflicts.push({ host, owner: owner![0], claimant });
+  for (const [host, byJob] of [...claims].sort(([a], [b]) => a.localeCompare(b))) {
+    const claimants = [...byJob.keys()].sort();
+    if (host.split('.').includes('*') || input.reserved?.has(host)) {
+      for (const claimant of claimants) conflicts.push({ host, owner: CLUSTER_OWNER, claimant });
+      continue;
+    }
+    const best = (job: string) => {
+      const cs = [...byJob.get(job)!.values()];
+      return [cs.some((c) => c.registered) ? 0 : 1, Math.min(...cs.map((c) => c.index))] as const;
+    };
+    const previous = input.previousOwners?.get(host);
+    const owner =
+      input.recordedOwners?.get(host) ??
+      (previous && byJob.has(previous) ? previous : [...claimants].sort((a, b) => {
+        const [ra, rb] = [best(a), best(b)];
+        return ra[0] - rb[0] || ra[1] - rb[1] || a.localeCompare(b);
+      })[0]!);
+    for (const [scheme, c] of [...(byJob.get(owner) ?? new Map<'https' | 'http', Claim>())].sort(([a], [b]) => b.localeCompare(a))) {
+      routes.push({ host, scheme, owner, upstreams: [...c.upstreams].sort() });
+    }
+    for (const claimant of claimants) if (claimant !== owner) conflicts.push({ host, owner, claimant });
   }
   return { routes, conflicts };
 }
 
-/** `scheme://host` → owner, to hand to the next round as `previousOwners`. */
+/** host → owner, to hand to the next round as `previousOwners`. */
 export function owners(table: RoutingTable): Map<string, string> {
-  return new Map(table.routes.map((r) => [`${r.scheme}://${r.host}`, r.owner]));
+  return new Map(table.routes.map((r) => [r.host, r.owner]));
 }

@@ -1,34 +1,39 @@
 import type { ACLPolicy } from '../../nomad/acl.js';
+import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
 
 /**
  * What CI may do: in one namespace, submit and read jobs (plan, register, follow the
  * deployment, read a failing task's logs) and keep deploy state in the Variables under
- * nomad/jobs/ (secrets, the deploy lock) — nothing in any other namespace, and nothing about
- * nodes, ACLs or the agent. Pure.
+ * nomad/jobs/ (secrets, the deploy lock); and read (never write) who owns which hostname, so a
+ * deploy is refused before it claims another job's. Nothing else in any other namespace, and
+ * nothing about nodes, ACLs or the agent. Pure.
  */
 export function deployPolicy(namespace: string): ACLPolicy {
-  return {
-    Name: `deploy-${namespace}`,
-    Description: `nom: deploy jobs to the namespace ${namespace} from CI`,
-    Rules: [
-      `namespace "${namespace}" {`,
-      '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]',
-      '  variables {',
-      '    path "nomad/jobs/*" {',
-      '      capabilities = ["read", "write", "destroy", "list"]',
-      '    }',
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
-  };
+  const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }'];
+  const jobs = ['    path "nomad/jobs/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }'];
+  const rules =
+    namespace === RECORDS_NAMESPACE
+      ? [`namespace "${namespace}" {`, '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs, ...ownHostnames, '  }', '}']
+      : [
+          `namespace "${namespace}" {`, '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs, '  }', '}',
+          `namespace "${RECORDS_NAMESPACE}" {`, '  variables {', ...ownHostnames, '  }', '}',
+        ];
+  return { Name: `deploy-${namespace}`, Description: `nom: deploy jobs to the namespace ${namespace} from CI`, Rules: [...rules, ''].join('\n') };
 }
 
-/** What the router may do: read jobs, services, allocations and their checks, in every namespace. Pure. */
+/**
+ * What the router may do: read jobs, services, allocations and their checks in every namespace,
+ * and keep the hostname records (the one place that says who owns a hostname). A more specific
+ * namespace rule replaces the wildcard one in Nomad, so the records' namespace repeats `read`. Pure.
+ */
 export function routerPolicy(): ACLPolicy {
   return {
     Name: 'nom-router',
-    Description: 'nom: the router reads jobs, services and health in every namespace',
-    Rules: ['namespace "*" {', '  policy = "read"', '}', ''].join('\n'),
+    Description: 'nom: the router reads jobs, services and health in every namespace, and records who owns each hostname',
+    Rules: [
+      'namespace "*" {', '  policy = "read"', '}',
+      `namespace "${RECORDS_NAMESPACE}" {`, '  policy = "read"', '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }', '  }', '}',
+      '',
+    ].join('\n'),
   };
 }

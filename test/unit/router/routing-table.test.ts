@@ -53,7 +53,7 @@ describe('the routing table', () => {
   });
 
   it('the owner keeps its hostname while its instances are away, even when another job has some', () => {
-    const previousOwners = new Map([['https://web.example.com', 'default/web']]);
+    const previousOwners = new Map([['web.example.com', 'default/web']]);
     const t = table({ jobs: [webJob()], instances: [instance({ jobId: 'hijacker', allocId: 'h', createIndex: 50 })], previousOwners });
     assert.deepEqual(t.routes.find((r) => r.host === 'web.example.com'), { host: 'web.example.com', scheme: 'https', owner: 'default/web', upstreams: [] });
     assert.deepEqual(t.conflicts, [{ host: 'web.example.com', owner: 'default/web', claimant: 'default/hijacker' }]);
@@ -63,5 +63,34 @@ describe('the routing table', () => {
     const t = table({ instances: [instance({ namespace: 'team-b', createIndex: 20, allocId: 'b' }), instance({})] });
     assert.equal(t.routes[0]!.owner, 'default/web');
     assert.equal(t.conflicts[0]!.claimant, 'team-b/web');
+  });
+
+  it('the owner recorded in the cluster owns the host, whoever registered first (after a router restart, on another ingress node)', () => {
+    const recordedOwners = new Map([['web.example.com', 'default/web']]);
+    const t = table({ instances: [instance({ jobId: 'squatter', allocId: 's', createIndex: 1 }), instance({ createIndex: 99 })], recordedOwners });
+    assert.equal(t.routes[0]!.owner, 'default/web');
+    assert.deepEqual(t.routes[0]!.upstreams, ['127.0.0.1:20001']);
+    assert.deepEqual(t.conflicts, [{ host: 'web.example.com', owner: 'default/web', claimant: 'default/squatter' }]);
+  });
+
+  it('a recorded owner that claims its host no more (stopped) keeps it unrouted', () => {
+    const t = table({ instances: [instance({ jobId: 'squatter', allocId: 's' })], recordedOwners: new Map([['web.example.com', 'default/web']]) });
+    assert.deepEqual(t.routes, []);
+    assert.deepEqual(t.conflicts, [{ host: 'web.example.com', owner: 'default/web', claimant: 'default/squatter' }]);
+  });
+
+  it('a host is owned with both its schemes: another job\'s http:// claim is refused', () => {
+    const t = table({ instances: [instance({ createIndex: 1 }), instance({ jobId: 'other', allocId: 'o', createIndex: 5, tags: ['http://web.example.com'] })] });
+    assert.deepEqual(t.routes.map((r) => `${r.scheme}://${r.host} ${r.owner}`), ['https://web.example.com default/web']);
+    assert.deepEqual(t.conflicts, [{ host: 'web.example.com', owner: 'default/web', claimant: 'default/other' }]);
+  });
+
+  it('wildcards and the cluster\'s own hostnames are never routed', () => {
+    const t = table({
+      instances: [instance({ tags: ['https://*.example.com'] }), instance({ jobId: 'ui', allocId: 'u', tags: ['https://nomad.example.com'] })],
+      reserved: new Set(['nomad.example.com']),
+    });
+    assert.deepEqual(t.routes, []);
+    assert.deepEqual(t.conflicts.map((c) => `${c.host} ${c.owner} ${c.claimant}`), ['*.example.com (the cluster) default/web', 'nomad.example.com (the cluster) default/ui']);
   });
 });
