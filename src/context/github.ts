@@ -4,15 +4,12 @@ import type { DeployContext } from './deploy-context.js';
 import { readClusterInputs, readRegistryAuth, requireVariables } from './common.js';
 import { readSecrets } from './secrets.js';
 
-// What docker accepts as a tag; a branch name that is not one is tagged by its slug.
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** GitHub Actions: GitLab's variables made from GITHUB_REPOSITORY, GITHUB_REF_NAME and GITHUB_SHA. */
+/** GitHub Actions: the context from GITHUB_REPOSITORY, GITHUB_REF_NAME and GITHUB_SHA. */
 export function githubContext(env: Env): DeployContext {
   const v = requireVariables(env, ['GITHUB_REPOSITORY', 'GITHUB_REF_NAME', 'GITHUB_SHA'], 'GitHub Actions');
   const repository = v.GITHUB_REPOSITORY.toLowerCase();
   const branch = refSlug(v.GITHUB_REF_NAME);
-  const tag = DOCKER_TAG.test(v.GITHUB_REF_NAME) ? v.GITHUB_REF_NAME : branch;
   // A public repository needs no registry login; a read token then only risks expiring.
   const authEnv = env.PRIVATE_REPO === 'false' ? { ...env, CI_REGISTRY_READ_TOKEN: undefined } : env;
   return {
@@ -23,8 +20,9 @@ export function githubContext(env: Env): DeployContext {
     branchName: v.GITHUB_REF_NAME,
     commitSha: v.GITHUB_SHA,
     runUrl: env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${v.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${tag}`,
-    imageTagReused: true,
+    // Tagged by commit, so a version's image never changes: a rollback runs the old code.
+    image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${v.GITHUB_SHA}`,
+    imageTagReused: false,
     registryAuth: readRegistryAuth(authEnv),
     mainStyle: Boolean(env.CI_MAIN_STYLE),
     cluster: readClusterInputs(env),

@@ -67,6 +67,13 @@ export class DeployLock {
         }
         continue; // someone else got it first
       }
+      if (state.live.holder === this.holder && current) {
+        // Our own write, landed before a retry: the lock is ours.
+        this.index = current.ModifyIndex;
+        this.renewal = setInterval(() => void this.renew(log), TTL_MS / 3);
+        this.renewal.unref();
+        return;
+      }
       const held = `${state.live.holder}, since ${new Date(state.live.since).toISOString()}`;
       if (!told) log.info(`waiting for another deploy of ${this.job} to finish (lock held by ${held})`);
       told = true;

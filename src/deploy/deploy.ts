@@ -71,13 +71,19 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
       log.info(`secrets: stored generation ${secretsPlan.generation} in Nomad Variable ${secretsPlan.path} (${[...req.secrets.keys()].join(', ') || 'no names'}); the running version keeps its own`);
     }
     let evalId: string;
+    const retried = { count: 0 };
     try {
-      evalId = (await nomad.jobs.register(job, plan.JobModifyIndex)).EvalID;
+      evalId = (await nomad.jobs.register(job, plan.JobModifyIndex, (e, delay) => {
+        retried.count++;
+        log.warn(`Nomad answered ${e.status ?? e.code} (${e.body.trim() || 'no answer'}) to the registration: trying again in ${(delay / 1000).toFixed(1)}s`);
+      })).EvalID;
     } catch (e) {
       if (e instanceof NomadError && e.status === 400 && /modify index/i.test(e.body)) {
-        throw new DeployError('conflict', [`job ${job.ID} changed between plan and submit (another deploy?): ${e.body.trim()}`, 'run the deploy again']);
-      }
-      throw e;
+        // A retry after a registration that did land finds the job moved on: by this very job.
+        const ours = retried.count > 0 && (await nomad.jobs.plan(job)).Diff?.Type === 'None';
+        if (!ours) throw new DeployError('conflict', [`job ${job.ID} changed between plan and submit (another deploy?): ${e.body.trim()}`, 'run the deploy again']);
+        evalId = (await nomad.jobs.evaluations(job.ID, ns))[0]?.ID ?? '';
+      } else throw e;
     }
     // A periodic job is only registered: its runs start on schedule, with no evaluation now.
     if (job.Periodic || !evalId) {

@@ -35,5 +35,9 @@ export async function readSecretsPlan(nomad: NomadClient, job: NomadJob, secrets
 export async function storeSecrets(nomad: NomadClient, namespace: string, plan: StoredSecretsPlan): Promise<void> {
   if (!plan.write) return;
   const written = await nomad.variables.write(plan.path, namespace, plan.write, plan.modifyIndex);
-  if (!written) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
+  if (written) return;
+  // A retried write that did land conflicts with itself: then the variable holds what we wrote.
+  const now = await nomad.variables.read(plan.path, namespace);
+  const same = now && Object.keys(now.Items).length === Object.keys(plan.write).length && Object.entries(plan.write).every(([k, v]) => now.Items[k] === v);
+  if (!same) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
 }

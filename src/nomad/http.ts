@@ -34,6 +34,10 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Safe to send twice: transient failures are retried (GETs always are). */
   readonly idempotent?: boolean;
+  /** How many tries in all (5 by default): a write that must outlast a leader election asks for more. */
+  readonly attempts?: number;
+  /** Told before each retry, so a caller can say that it waits. */
+  readonly onRetry?: (error: NomadError, delayMs: number) => void;
   /** What a 403 means for this call, e.g. `the submit-job capability in namespace "default"`. */
   readonly capability?: string;
   /** Return the body as text instead of parsing JSON. */
@@ -88,9 +92,11 @@ export class NomadHttp {
       try {
         return await this.once<T>(method, path, options);
       } catch (e) {
-        const retry = !this.closed && e instanceof NomadError && isTransient(e) && attempt < ATTEMPTS && (method === 'GET' || options.idempotent || e.code === 'ECONNREFUSED');
+        const retry = !this.closed && e instanceof NomadError && isTransient(e) && attempt < (options.attempts ?? ATTEMPTS) && (method === 'GET' || options.idempotent || e.code === 'ECONNREFUSED');
         if (!retry) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2)));
+        const delay = Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+        options.onRetry?.(e as NomadError, delay);
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { NomadError, type Indexed, type NomadHttp } from './http.js';
+import { NomadError, type Indexed, type NomadHttp, type RequestOptions } from './http.js';
 
 export interface JobListStub {
   ID: string;
@@ -91,9 +91,19 @@ export class Jobs {
     }
   }
   /** POST /v1/jobs; with `enforceIndex`, only if the job is still at that modify index. */
-  register(job: NomadJob, enforceIndex?: number): Promise<JobRegisterResponse> {
+  /**
+   * POST /v1/jobs. With `enforceIndex` the write is safe to repeat (Nomad refuses it once the
+   * job moved on), so it is retried through a leader election (about 30 s), telling `onRetry`.
+   */
+  register(job: NomadJob, enforceIndex?: number, onRetry?: RequestOptions['onRetry']): Promise<JobRegisterResponse> {
     const body = enforceIndex === undefined ? { Job: job } : { Job: job, EnforceIndex: true, JobModifyIndex: enforceIndex };
-    return this.http.request('POST', '/v1/jobs', { body, query: { namespace: job.Namespace }, capability: submit(job.Namespace) });
+    const retried = enforceIndex === undefined ? {} : { idempotent: true, attempts: 10, onRetry };
+    return this.http.request('POST', '/v1/jobs', { body, query: { namespace: job.Namespace }, capability: submit(job.Namespace), ...retried });
+  }
+  /** GET /v1/job/:id/evaluations, newest first. */
+  async evaluations(id: string, namespace: string): Promise<{ ID: string; CreateIndex: number; JobModifyIndex: number }[]> {
+    const list = await this.http.request<{ ID: string; CreateIndex: number; JobModifyIndex: number }[]>('GET', `/v1/job/${encodeURIComponent(id)}/evaluations`, { query: { namespace }, capability: read(namespace) });
+    return list.sort((a, b) => b.CreateIndex - a.CreateIndex);
   }
   /** POST /v1/job/:id/plan with a diff. */
   plan(job: NomadJob): Promise<JobPlanResponse> {

@@ -36,6 +36,9 @@ export class Variables {
   async write(path: string, namespace: string, items: Record<string, string>, cas: number): Promise<Variable | undefined> {
     try {
       return await this.http.request<Variable>('PUT', `/v1/var/${path}`, {
+        // Check-and-set makes a repeat harmless: retried through a leader election.
+        idempotent: true,
+        attempts: 10,
         query: { namespace, cas },
         body: { Namespace: namespace, Path: path, Items: items },
         capability: capability(namespace, path, 'write'),

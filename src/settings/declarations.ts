@@ -85,7 +85,7 @@ export const DECLARATIONS = {
     description: 'Container ports. Exactly one "http"; -1 asks for a dynamic port (read NOMAD_PORT_<name>); another port gets its own hostname <host>-<name>; a number below -1 is raw TCP without a hostname.',
   }),
   FORCE_PULL: declare<boolean | undefined>({
-    type: 'boolean', default: undefined, defaultText: 'false (true on GitHub)', example: 'true', parse: boolean,
+    type: 'boolean', default: undefined, defaultText: 'false', example: 'true', parse: boolean,
     description: 'Pull the image even when the node has it; needed when an image tag is reused.',
   }),
   NETWORK_MODE: declare({

@@ -3,17 +3,15 @@
  * scripts/test-integration.sh started. The steps share one job and run in order.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../src/cluster/processes.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
+import { containerEnv as containerEnvOf, instance, nom as runNom, pipeline } from '../helpers/pipeline.js';
 
-const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const nomad = new NomadClient(nomadConfig(process.env));
 const jobs = new Set<string>();
@@ -29,59 +27,10 @@ after(async () => {
   nomad.close();
 });
 
-/**
- * A GitLab pipeline's environment for project nom-it on `branch`, deploying image tag `tag`
- * (the image built for main, tagged for that branch as its build stage would have pushed it).
- */
-function pipeline(tag: string, extra: Record<string, string> = {}, branch = 'main'): Record<string, string> {
-  if (branch !== 'main') execFileSync('docker', ['tag', `nom.local/examples/hello-world/main:${tag}`, `nom.local/examples/hello-world/${branch}:${tag}`]);
-  return {
-    PATH: process.env.PATH!,
-    NOMAD_ADDR: process.env.NOMAD_ADDR!,
-    NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
-    GITLAB_CI: 'true',
-    CI_PROJECT_PATH_SLUG: 'nom-it',
-    CI_PROJECT_NAME: 'nom-it',
-    CI_COMMIT_REF_SLUG: branch,
-    CI_COMMIT_SHA: tag,
-    // the image is CI_REGISTRY_IMAGE/<branch>:<tag>: all branches use the one built image
-    CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world',
-    BASE_DOMAIN: 'nom.localhost',
-    NOMAD_VAR_CHECK_PATH: '/healthcheck',
-    ...extra,
-  };
-}
-
-interface Run {
-  code: number | null;
-  out: string;
-  seconds: number;
-  /** The working directory it ran in (CI outputs land there). */
-  cwd: string;
-}
-
-function nom(args: string[], env: Record<string, string>, dir?: string): Promise<Run> {
-  const began = Date.now();
-  const cwd = dir ?? tempDir('nom-ci-');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NOM, ...args], { env, cwd });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.on('exit', (code) => resolve({ code, out, seconds: (Date.now() - began) / 1000, cwd }));
-  });
-}
-
-const instance = (out: string) => /instance (http:\/\/\S+)/.exec(out)?.[1] ?? assert.fail(`no instance in:\n${out}`);
+/** nom as a pipeline runs it, in a working directory of its own (removed after the tests). */
+const nom = (args: string[], env: Record<string, string>, dir?: string) => runNom(args, env, dir ?? tempDir('nom-ci-'));
 const page = async (url: string) => (await fetch(`${url}/`)).text();
-
-/** The value of an environment variable inside the job's running container of `version`. */
-async function containerEnv(job: string, version: number, name: string): Promise<string> {
-  const alloc = (await nomad.jobs.allocations(job)).find((a) => a.ClientStatus === 'running' && a.JobVersion === version);
-  assert.ok(alloc, `no running allocation of ${job} version ${version}`);
-  const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.hashicorp.nomad.alloc_id=${alloc.ID}`], { encoding: 'utf8' }).trim();
-  return execFileSync('docker', ['exec', id, 'node', '-e', `process.stdout.write(process.env.${name} ?? '')`], { encoding: 'utf8' });
-}
+const containerEnv = (job: string, version: number, name: string) => containerEnvOf(nomad, job, version, name);
 
 // Quotes, spaces, $, a newline and non-ASCII letters: everything an env file could mangle.
 const SECRET = 'it\'s "quoted" $HOME & more\nsecond line — Grüße, ünïcødé';
@@ -101,7 +50,7 @@ describe('nom deploy', () => {
       assert.ok(!stored.includes(part), `the job holds part of the secret: ${part}`);
       assert.ok(!run.out.includes(part), `the output holds part of the secret: ${part}`);
     }
-    assert.match(run.out, /secrets: stored in Nomad Variable nomad\/jobs\/nom-it \(WEIRD_VALUE\)/);
+    assert.match(run.out, /secrets: stored generation v1 in Nomad Variable nomad\/jobs\/nom-it \(WEIRD_VALUE\)/);
     // GitLab reads the URL back for environment:url.
     assert.match(readFileSync(join(run.cwd, 'deploy.env'), 'utf8'), /^DYNAMIC_ENVIRONMENT_URL=https:\/\/nom-it\.nom\.localhost$/m);
   });

@@ -30,18 +30,14 @@ describe('the CI context', () => {
     assert.throws(() => read(gitlab({ CI_COMMIT_REF_SLUG: 'Feature/X' })), (e: InputError) => /^CI_COMMIT_REF_SLUG is "Feature\/X"/.test(e.message));
   });
 
-  it('GitHub: path slug, project name, branch slug and a ghcr image tagged by branch', () => {
+  it('GitHub: path slug, project name, branch slug and a ghcr image tagged by commit (so a rollback runs the old image)', () => {
     const ctx = read(github({ GITHUB_REF_NAME: 'Feature_X' }));
     assert.equal(ctx.provider, 'github');
     assert.equal(ctx.projectPathSlug, 'example-org-my-site');
     assert.equal(ctx.projectName, 'my.site');
     assert.equal(ctx.branch, 'feature-x');
-    assert.equal(ctx.image, 'ghcr.io/example-org/my.site:Feature_X');
-    assert.equal(ctx.imageTagReused, true);
-  });
-
-  it('GitHub: a branch that is no docker tag is tagged by its slug', () => {
-    assert.equal(read(github({ GITHUB_REF_NAME: 'feature/x' })).image, 'ghcr.io/example-org/my.site:feature-x');
+    assert.equal(ctx.image, 'ghcr.io/example-org/my.site:fedcba9876543210fedcba9876543210fedcba98');
+    assert.equal(ctx.imageTagReused, false);
   });
 
   it('GitHub: CI_GITHUB_IMAGE overrides the image', () => {
