@@ -60,12 +60,15 @@ describe('the GitHub workflow and action', () => {
     try {
       for (const branch of ['main', 'Feature/New_Thing', 'fix-1.2', 'release_3', '-odd', 'x'.repeat(140)]) {
         const output = join(dir, 'output');
-        const env = { PATH: process.env.PATH!, GITHUB_REPOSITORY: 'Example-Org/My.Site', GITHUB_REF_NAME: branch, GITHUB_OUTPUT: output };
+        const env = { PATH: process.env.PATH!, GITHUB_REPOSITORY: 'Example-Org/My.Site', GITHUB_REF_NAME: branch, GITHUB_SHA: 'abc', GITHUB_OUTPUT: output };
         const run = spawnSync('bash', ['-e', '-c', step.run], { env, encoding: 'utf8' });
         assert.equal(run.status, 0, run.stderr);
-        const built = /^image=(.*)$/m.exec(readFileSync(output, 'utf8'))![1];
+        const written = readFileSync(output, 'utf8');
+        const built = /^image=(.*)$/m.exec(written)![1];
+        // The branch's tag follows the newest commit, for people; nom deploys the commit's.
+        assert.match(written, /^branch_image=ghcr\.io\/example-org\/my\.site:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/m, `branch ${branch}`);
         rmSync(output);
-        const rendered = renderJob({ ...env, GITHUB_ACTIONS: 'true', GITHUB_SHA: 'abc', BASE_DOMAIN: 'dev.example.com' }, { renderId: 't' });
+        const rendered = renderJob({ ...env, GITHUB_ACTIONS: 'true', BASE_DOMAIN: 'dev.example.com' }, { renderId: 't' });
         assert.equal(rendered.noDeploy, false);
         assert.equal(built, (rendered.job.TaskGroups[0]!.Tasks[0]!.Config as { image: string }).image, `branch ${branch}`);
       }

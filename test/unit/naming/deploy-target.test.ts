@@ -130,7 +130,7 @@ describe('where a deploy goes', () => {
     const t = target(github({ GITHUB_REF_NAME: 'feature/New_Thing' }));
     assert.equal(t.slug, 'example-org-my-site-feature-new-thing');
     assert.deepEqual(t.hostnames, ['example-org-my-site-feature-new-thing.dev.example.com']);
-    assert.equal(t.forcePull, true);
+    assert.equal(t.forcePull, false, 'the image is tagged by commit: nothing to pull again');
   });
 
   describe('what a pipeline may not take (hostile pushes)', () => {
