@@ -26,6 +26,8 @@ export interface IngressOptions {
   readonly trustedProxies: readonly string[];
   /** The Nomad UI and API at the cluster's own hostname(s). */
   readonly nomad?: { readonly hostnames: readonly string[]; readonly upstream: string } | undefined;
+  /** More hostnames of the cluster itself that no job may claim (the base domain's apex). */
+  readonly reservedHostnames?: readonly string[] | undefined;
 }
 
 /** Where certificates come from in the ACME modes; Let's Encrypt unless `ca` says otherwise. */

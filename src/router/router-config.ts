@@ -38,7 +38,7 @@ export interface IngressPorts {
  */
 export function routerConfig(
   ports: IngressPorts,
-  o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad'>,
+  o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad' | 'reservedHostnames'>,
 ): RouterConfig {
   return {
     caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,

@@ -66,7 +66,7 @@ export class Router {
   ) {
     this.reader = new ClusterReader(nomad);
     this.records = new HostnameRecords(nomad);
-    this.reserved = new Set(ingress.nomad?.hostnames.map((h) => h.toLowerCase()) ?? []);
+    this.reserved = new Set([...(ingress.nomad?.hostnames ?? []), ...(ingress.reservedHostnames ?? [])].map((h) => h.toLowerCase()));
     this.watch = new NomadWatch(nomad, () => {
       this.changed = true;
       this.wake?.();

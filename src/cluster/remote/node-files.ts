@@ -226,7 +226,8 @@ export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
     bindHost: '',
     tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
     storageDir: PATHS.caddyData,
-    ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/` } : {}),
+    // The apex is where pipelines without NOMAD_ADDR reach the cluster: no job may take it.
+    ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/`, reservedHostnames: [spec.baseDomain] } : {}),
   });
 }
 
