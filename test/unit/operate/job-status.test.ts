@@ -2,34 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult } from '../../../src/nomad/allocations.js';
 import type { Deployment } from '../../../src/nomad/deployments.js';
-import type { AllocationListStub, RegisteredJob } from '../../../src/nomad/jobs.js';
 import { jobStatus, statusLines } from '../../../src/operate/job-status.js';
-
-const NOW = Date.parse('2026-11-25T12:00:00Z');
-const ns = (iso: string) => Date.parse(iso) * 1e6;
-
-/** The house job "web" at `version`, running `image`. */
-function webJob(version: number, image: string, over: Partial<RegisteredJob> = {}): RegisteredJob {
-  return {
-    ID: 'web', Name: 'web', Namespace: 'default', Type: 'service', Datacenters: ['*'],
-    Meta: { nom_project: 'group-web', nom_branch: 'main', nom_commit: `commit${version}0000000`, nom_environment: 'main' },
-    TaskGroups: [{
-      Name: 'web', Count: 2, RestartPolicy: {} as never, ReschedulePolicy: {} as never, Networks: [],
-      Services: [{ Name: 'web', Provider: 'nomad', PortLabel: 'http', Tags: ['https://web.example.com'], CanaryTags: ['https://canary-web.example.com'], Checks: [] }],
-      Tasks: [{ Name: 'http', Driver: 'docker', Config: { image }, Resources: { CPU: 100, MemoryMB: 300, MemoryMaxMB: 3000 }, Templates: [] }],
-    }],
-    Version: version, Status: 'running', Stop: false, Stable: true, JobModifyIndex: 100 + version, SubmitTime: ns('2026-11-25T11:00:00Z') + version * 60e9,
-    ...over,
-  };
-}
-
-function alloc(over: Partial<AllocationListStub>): AllocationListStub {
-  return {
-    ID: '1a2b3c4d-0000-0000-0000-000000000000', Name: 'web.web[0]', JobID: 'web', JobVersion: 3, Namespace: 'default', NodeID: 'node0000-1111', NodeName: 'node-1',
-    TaskGroup: 'web', ClientStatus: 'running', DesiredStatus: 'run', DeploymentStatus: { Healthy: true }, TaskStates: { http: { State: 'running', Failed: false, Restarts: 1 } },
-    CreateTime: ns('2026-11-25T11:48:00Z'), ModifyTime: ns('2026-11-25T11:48:30Z'), ...over,
-  };
-}
+import { NOW, ns, webJob, alloc } from '../../helpers/nomad-fixtures.js';
 
 const check = (status: CheckResult['Status']): CheckResult => ({ ID: 'c', Check: 'http', Group: 'web', Mode: 'healthiness', Output: '', Service: 'web', Status: status, StatusCode: 200, Timestamp: 0 });
 

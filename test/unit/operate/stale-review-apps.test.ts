@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobListStub } from '../../../src/nomad/jobs.js';
 import { staleReviewApps } from '../../../src/operate/stale-review-apps.js';
-
-const NOW = Date.parse('2026-11-25T12:00:00Z');
-const ns = (iso: string) => Date.parse(iso) * 1e6;
+import { NOW, ns } from '../../helpers/nomad-fixtures.js';
 
 describe('nom cleanup', () => {
   const stub = (id: string, env: string | undefined, lastDeployed: string, over: Partial<JobListStub> = {}): JobListStub => ({

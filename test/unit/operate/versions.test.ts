@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RegisteredJob } from '../../../src/nomad/jobs.js';
 import { historyLines, rollbackTarget, versionRows } from '../../../src/operate/versions.js';
-
-const NOW = Date.parse('2026-11-25T12:00:00Z');
-const ns = (iso: string) => Date.parse(iso) * 1e6;
-
-/** The house job "web" at `version`, running `image`. */
-function webJob(version: number, image: string, over: Partial<RegisteredJob> = {}): RegisteredJob {
-  return {
-    ID: 'web', Name: 'web', Namespace: 'default', Type: 'service', Datacenters: ['*'],
-    Meta: { nom_project: 'group-web', nom_branch: 'main', nom_commit: `commit${version}0000000`, nom_environment: 'main' },
-    TaskGroups: [{
-      Name: 'web', Count: 2, RestartPolicy: {} as never, ReschedulePolicy: {} as never, Networks: [],
-      Services: [{ Name: 'web', Provider: 'nomad', PortLabel: 'http', Tags: ['https://web.example.com'], CanaryTags: ['https://canary-web.example.com'], Checks: [] }],
-      Tasks: [{ Name: 'http', Driver: 'docker', Config: { image }, Resources: { CPU: 100, MemoryMB: 300, MemoryMaxMB: 3000 }, Templates: [] }],
-    }],
-    Version: version, Status: 'running', Stop: false, Stable: true, JobModifyIndex: 100 + version, SubmitTime: ns('2026-11-25T11:00:00Z') + version * 60e9,
-    ...over,
-  };
-}
+import { NOW, webJob } from '../../helpers/nomad-fixtures.js';
 
 describe('history and rollback', () => {
   const versions = [webJob(0, 'web:a'), webJob(1, 'web:b'), webJob(2, 'web:c', { Stable: false }), webJob(3, 'web:b')];
