@@ -103,7 +103,7 @@ describe('nom deploy', () => {
 
   it('asking for more memory than the node has fails within 30s with Nomad\'s reason, submitting nothing', async () => {
     jobs.add('nom-it-big');
-    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_MEMORY: '100000000' }, 'big'));
+    const run = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_MEMORY: '1000000' }, 'big'));
     assert.equal(run.code, 4, run.out);
     assert.ok(run.seconds < 30, `took ${run.seconds}s`);
     assert.match(run.out, /cannot place group nom-it-big: not enough memory/);
