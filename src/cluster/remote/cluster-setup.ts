@@ -262,6 +262,7 @@ async function bootstrapAcl(store: ClusterStore, address: string, log: SetupLog)
       fail: () => new CommandError(`Nomad at ${address} did not accept the ACL bootstrap within 60s`),
       bootstrappedBefore: () => new CommandError(`the cluster's ACLs were bootstrapped before, and its management token is not in ${store.dir}: copy it there (management-token)`),
     });
+    store.saveManagementToken(token);
     log.info('bootstrapped ACLs: the management token is kept (mode 0600) in ' + store.dir);
     return token;
   } finally {

@@ -70,7 +70,10 @@ export function clusterSpec(o: {
   };
   const first = o.first ? pick(o.first, '--first') : hosts[0]!;
   const ingress = o.ingress?.length ? o.ingress.map((h) => pick(h, '--ingress')) : hosts;
-  if (o.nfsPv !== undefined && !/^[^\s:]+:\/\S*$/.test(o.nfsPv)) throw InputError.of(`--nfs-pv ${JSON.stringify(o.nfsPv)} is not host:/export, like nfs.example.com:/srv/pv`);
+  // It goes into /etc/fstab and a shell script on every node: nothing but a host and a path.
+  if (o.nfsPv !== undefined && !/^([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\/[A-Za-z0-9._\/-]*$/.test(o.nfsPv)) {
+    throw InputError.of(`--nfs-pv ${JSON.stringify(o.nfsPv)} is not host:/export (a host name or address, and a path of letters, digits, ".", "_", "-" and "/"), like nfs.example.com:/srv/pv`);
+  }
   const name = o.name ?? first.host;
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw InputError.of(`--name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-"`);
   const namespace = o.namespace ?? 'default';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyPair } from './cluster-pki.js';
 
@@ -30,9 +30,17 @@ export class ClusterStore {
     return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
   }
 
+  /**
+   * Writes a file with its final mode from the start (no moment at 0644), and tightens a file
+   * or directory that an older nom or a person left more open.
+   */
   private write(file: string, text: string, mode: number): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, file), `${text.trim()}\n`, { mode });
+    chmodSync(this.dir, 0o700);
+    const path = join(this.dir, file);
+    if (existsSync(path)) chmodSync(path, mode);
+    writeFileSync(path, `${text.trim()}\n`, { mode });
+    chmodSync(path, mode);
   }
 
   get caCertPath(): string {
@@ -60,6 +68,11 @@ export class ClusterStore {
 
   managementToken(): string | undefined {
     return this.read('management-token');
+  }
+
+  /** Kept the moment ACLs are bootstrapped: Nomad gives it once, and a later step may fail. */
+  saveManagementToken(token: string): void {
+    this.write('management-token', token, 0o600);
   }
 
   ciToken(): { accessor: string; secret: string } | undefined {

@@ -122,7 +122,8 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
         'set -e',
         'command -v mount.nfs >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq nfs-common; }',
         `mkdir -p ${PATHS.pv}`,
-        `grep -q '^${o.nfsPv} ${PATHS.pv} ' /etc/fstab || echo '${o.nfsPv} ${PATHS.pv} nfs defaults,_netdev 0 0' >> /etc/fstab`,
+        // Validated to a host and a path by the spec; quoted all the same.
+        `grep -qF ${shellQuote(`${o.nfsPv} ${PATHS.pv} `)} /etc/fstab || echo ${shellQuote(`${o.nfsPv} ${PATHS.pv} nfs defaults,_netdev 0 0`)} >> /etc/fstab`,
         `mountpoint -q ${PATHS.pv} || mount ${PATHS.pv}`,
       ].join('\n'),
     });
@@ -156,4 +157,9 @@ function dockerStart(): string {
     `if [ -d /run/systemd/system ]; then systemctl enable --now docker; else ${PATHS.service} start docker; fi`,
     'i=0; until docker info >/dev/null 2>&1; do i=$((i + 1)); [ $i -lt 60 ] || { echo "the docker engine did not answer within 30s" >&2; exit 1; }; sleep 0.5; done',
   ].join('\n');
+}
+
+/** A word for sh: single-quoted, with any single quote closed, escaped and reopened. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
