@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { CiOutputs } from '../deploy/ci-outputs.js';
 import { InputError } from '../errors.js';
+import { containerProblems, type ContainerField, type NamespaceGrants } from '../jobspec/container-rules.js';
 import { hasOverlays, type Overlays } from '../jobspec/overlays.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import { checkoutContext, checkoutImage, LOCAL_DEFAULTS, type CheckoutBuild } from '../local/checkout-context.js';
@@ -111,4 +112,23 @@ export async function jobWithOverlays(config: Extract<DeployConfiguration, { noD
   const job = await applyOverlays(config.rendered.job, overlays, config.overlayVariables, (hcl, vars) => nomad.jobs.parse(hcl, vars));
   if (hasOverlays(overlays)) say(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
   return job;
+}
+
+const SETTING_OF: Record<ContainerField, string> = {
+  volumes: 'NOMAD_VAR_VOLUMES', mount: 'NOMAD_VAR_BIND_MOUNTS', network_mode: 'NOMAD_VAR_NETWORK_MODE', home: 'NOMAD_VAR_HOME', option: 'the house job', 'group network': 'the house job',
+};
+
+/**
+ * Refuses what the namespace's grants do not allow the job's containers (host paths, the node's
+ * network, privileges), before anything is written: one line each, naming the setting, or the
+ * overlay file when an overlay asked for it.
+ */
+export function checkContainers(config: Extract<DeployConfiguration, { noDeploy: false }>, job: NomadJob, grants: NamespaceGrants): void {
+  const project = config.rendered.context.projectPathSlug;
+  const fromSettings = containerProblems(config.rendered.job, grants, project, (_task, field) => SETTING_OF[field]);
+  const overlayFiles = Object.entries(config.overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(' or ');
+  const seen = new Set(fromSettings.map((p) => p.key));
+  const fromOverlays = job === config.rendered.job ? [] : containerProblems(job, grants, project, () => overlayFiles).filter((p) => !seen.has(p.key));
+  const lines = [...fromSettings, ...fromOverlays].map((p) => p.line);
+  if (lines.length) throw new InputError(lines);
 }

@@ -5,7 +5,8 @@ import { buildImage, pushImage } from '../local/image-build.js';
 import { NomadClient } from '../nomad/client.js';
 import { jobUrls } from '../operate/job-status.js';
 import { collect, duration } from './arguments.js';
-import { deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
+import { readGrants } from '../deploy/namespace-grants.js';
+import { checkContainers, deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
 import { deployLog } from './deploy-log.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
@@ -38,6 +39,7 @@ export function registerDeploy(program: Command, out: Output): void {
       const nomad = new NomadClient(config.nomad);
       try {
         const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
+        checkContainers(config, job, await readGrants(nomad, job.Namespace, (line) => log.warn(line)));
         const { context } = rendered;
         const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout, run: context.runUrl }, log);
         log.done();

@@ -20,6 +20,7 @@ import { registerNodes } from './nodes.js';
 import { registerCleanup } from './cleanup.js';
 import { registerCompletion } from './completion.js';
 import { registerCluster } from './cluster.js';
+import { registerGrants } from './grants.js';
 import { DEPLOY_EXIT, EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -46,6 +47,7 @@ registerUrls(program, processOutput);
 registerNodes(program, processOutput);
 registerCleanup(program, processOutput);
 registerCluster(program, processOutput);
+registerGrants(program, processOutput);
 registerCompletion(program, processOutput);
 showUsageAfterErrors(program);
 

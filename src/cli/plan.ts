@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { previewDeploy } from '../deploy/deploy-preview.js';
 import { NomadClient } from '../nomad/client.js';
 import { collect } from './arguments.js';
-import { deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
+import { readGrants } from '../deploy/namespace-grants.js';
+import { checkContainers, deployConfiguration, jobWithOverlays } from './deploy-configuration.js';
 import { deployLog } from './deploy-log.js';
 import { effectiveEnv } from './environment.js';
 import { EXIT } from './exit-codes.js';
@@ -22,6 +23,7 @@ export async function planDeploy(dir: string | undefined, buildArgs: readonly st
   const nomad = new NomadClient(config.nomad);
   try {
     const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
+    checkContainers(config, job, await readGrants(nomad, job.Namespace, (line) => log.warn(line)));
     const preview = await previewDeploy(nomad, { job, secrets: config.rendered.context.secrets });
     log.done();
     out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));

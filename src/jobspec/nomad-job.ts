@@ -72,6 +72,8 @@ export interface ReschedulePolicy {
 
 export interface NetworkResource {
   DynamicPorts: Port[];
+  /** bridge, host, cni/<name>…; the house job leaves it unset (host ports, bridged by Docker). */
+  Mode?: string;
 }
 
 export interface Port {

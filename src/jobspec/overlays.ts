@@ -95,6 +95,8 @@ export function mergeOverlay(house: NomadJob, overlay: NomadJob): NomadJob {
     job[key] = mergeValue(job[key], value);
   }
   const merged = job as unknown as NomadJob;
+  // nom's own meta (where the job came from, which secrets it reads) is not an overlay's to change.
+  merged.Meta = { ...merged.Meta, ...Object.fromEntries(Object.entries(house.Meta ?? {}).filter(([k]) => k.startsWith('nom_'))) };
   for (const og of overlay.TaskGroups ?? []) {
     const target = merged.TaskGroups.find((g) => g.Name === og.Name);
     if (!target) {

@@ -2,6 +2,7 @@ import { checkDrivers, hasOverlays, mergeOverlay, overlayParseRequest, type Over
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import type { DeployTarget } from '../naming/deploy-target.js';
 import type { DeployContext } from '../context/deploy-context.js';
+import { InputError } from '../errors.js';
 import { PREFIX, type Env } from '../settings/read-settings.js';
 
 /** Nomad's HCL parser (POST /v1/jobs/parse), passed in so this stays free of I/O. */
@@ -36,7 +37,13 @@ export async function applyOverlays(house: NomadJob, overlays: Overlays, variabl
   const parsed = await parse(request.hcl, request.variables);
   if (overlays.project) {
     checkDrivers(parsed, 'project.nomad');
-    return { ...parsed, Namespace: parsed.Namespace || house.Namespace, Meta: { ...house.Meta, ...parsed.Meta } };
+    // The job's ID and namespace are nom's decision: they say whose job it is, and where its secrets are.
+    const problems = [
+      ...(parsed.ID !== house.ID ? [`project.nomad: the job is "${parsed.ID}", but this deploy is the job ${house.ID}: name it "NOMAD_VAR_SLUG" (nom puts the job's name there)`] : []),
+      ...(parsed.Namespace && parsed.Namespace !== house.Namespace ? [`project.nomad: the job is in namespace "${parsed.Namespace}", but this deploy goes to ${house.Namespace}: leave the namespace out (NOMAD_VAR_NAMESPACE sets it)`] : []),
+    ];
+    if (problems.length) throw new InputError(problems);
+    return { ...parsed, Namespace: house.Namespace, Meta: { ...parsed.Meta, ...house.Meta } };
   }
   const merged = mergeOverlay(house, parsed);
   checkDrivers(merged, [overlays.job && 'job.nomad', overlays.group && 'group.nomad'].filter(Boolean).join(' or ') || 'vars.nomad');

@@ -90,7 +90,7 @@ export const DECLARATIONS = {
   }),
   NETWORK_MODE: declare({
     type: 'bridge | host', default: 'bridge' as 'bridge' | 'host', example: 'host', parse: oneOf('bridge', 'host'),
-    description: "Docker network mode; host shares the node's network (e.g. for UDP broadcast).",
+    description: "Docker network mode; host shares the node's network (e.g. for UDP broadcast), where an operator granted it (nom grants).",
   }),
   IS_BATCH: declare({
     type: 'boolean', default: false, example: 'true', parse: boolean,
@@ -106,16 +106,16 @@ export const DECLARATIONS = {
   }),
   HOME: declare<'ro' | 'rw' | undefined>({
     type: 'ro | rw', default: undefined, defaultText: 'none', example: 'ro', parse: oneOf('ro', 'rw'),
-    description: "Mount the nodes' /home (host volume home-ro or home-rw) at /home.",
+    description: "Mount the nodes' /home (host volume home-ro or home-rw) at /home, where an operator granted it (nom grants).",
   }),
   VOLUMES: declare<string[]>({
     type: 'list of host:container[:ro]', default: [], defaultText: '[]', example: '["/usr/games:/usr/games:ro"]', parse: volumeList,
-    description: 'Host directories passed into the container.',
+    description: 'Host directories passed into the container; only those an operator granted the namespace (nom grants).',
   }),
   BIND_MOUNTS: declare<BindMount[]>({
     type: 'list of mounts', default: [], defaultText: '[]',
     example: '[{ type = "bind", readonly = true, source = "/usr/games", target = "/usr/games" }]', parse: bindMountList,
-    description: 'Docker bind mounts.',
+    description: 'Docker bind mounts; of host paths an operator granted the namespace only (nom grants).',
   }),
   NAMESPACE: declare({
     type: 'name', default: 'default', example: 'team-a', parse: nomadName,

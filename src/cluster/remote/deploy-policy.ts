@@ -9,7 +9,8 @@ import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
  * nothing about nodes, ACLs or the agent. Pure.
  */
 export function deployPolicy(namespace: string): ACLPolicy {
-  const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }'];
+  // Who owns which hostname, and what the namespace may use on the nodes: read, never written.
+  const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }', '    path "nom/grants/*" {', '      capabilities = ["read"]', '    }'];
   const jobs = ['    path "nomad/jobs/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }'];
   const rules =
     namespace === RECORDS_NAMESPACE

@@ -1,0 +1,52 @@
+import { Option, type Command } from 'commander';
+import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
+import { describeGrants, type NamespaceGrants } from '../jobspec/container-rules.js';
+import { NomadClient } from '../nomad/client.js';
+import { nomadConfig } from '../nomad/config.js';
+import { collect } from './arguments.js';
+import { effectiveEnv } from './environment.js';
+import type { Output } from './output.js';
+
+interface GrantOptions {
+  trusted?: boolean;
+  hostNetwork?: boolean;
+  hostPath?: string[];
+  home?: 'none' | 'ro' | 'rw';
+  none?: boolean;
+}
+
+/**
+ * `nom grants <namespace>`: what the namespace's jobs may use on the nodes. Shown without
+ * options; changed (by an operator's token) with them. Deploys read it before submitting.
+ */
+export function registerGrants(program: Command, out: Output): void {
+  program
+    .command('grants <namespace>')
+    .description('what a namespace\'s deploys may use on the nodes (host paths, the node\'s network, /home); shown, or changed with an operator\'s token')
+    .option('--trusted', 'everything the settings and overlays ask for, as the system nom replaces allowed (only where every pusher administers the nodes)')
+    .option('--no-trusted', 'the rules apply again')
+    .option('--host-network', 'NOMAD_VAR_NETWORK_MODE=host: the node\'s network')
+    .option('--no-host-network', 'not the node\'s network')
+    .option('--host-path <dir>', 'a host directory (and all below it) that NOMAD_VAR_VOLUMES and NOMAD_VAR_BIND_MOUNTS may pass in (repeatable; replaces the list)', collect)
+    .addOption(new Option('--home <mode>', 'the nodes\' /home (NOMAD_VAR_HOME)').choices(['none', 'ro', 'rw']))
+    .option('--none', 'take every grant back')
+    .action(async (namespace: string, opts: GrantOptions) => {
+      const nomad = new NomadClient(nomadConfig(effectiveEnv()));
+      try {
+        const current = await readGrants(nomad, namespace, (line) => out.warn(line));
+        const changing = opts.none || opts.trusted !== undefined || opts.hostNetwork !== undefined || opts.hostPath !== undefined || opts.home !== undefined;
+        if (!changing) return out.result(`${namespace}: ${describeGrants(current)}`);
+        const base: NamespaceGrants = opts.none ? { trusted: false, hostNetwork: false, hostPaths: [], home: 'none' } : current;
+        const next: NamespaceGrants = {
+          trusted: opts.trusted ?? base.trusted,
+          hostNetwork: opts.hostNetwork ?? base.hostNetwork,
+          hostPaths: opts.hostPath ?? base.hostPaths,
+          home: opts.home ?? base.home,
+        };
+        await writeGrants(nomad, namespace, next);
+        out.result(`${namespace}: ${describeGrants(next)}`);
+      } finally {
+        nomad.close();
+      }
+    });
+}
