@@ -64,7 +64,8 @@ export function runExec(ws: WebSocket, io: ExecIo, what: string, o: { gate: bool
       });
     });
     ws.on('error', (e: NodeJS.ErrnoException) => finish({ error: new CommandError(`${what}: cannot reach Nomad for the exec session (${e.code ?? e.message})`) }));
-    ws.on('close', () => finish({ error: new CommandError(`${what}: the exec session closed before the command ended`) }));
+    // Nomad may close the session without its exit frame; the wrapper's exit report then says how it ended.
+    ws.on('close', () => finish(events.exitCode !== undefined ? { code: events.exitCode } : { error: new CommandError(`${what}: the exec session closed before the command ended`) }));
     ws.on('message', (raw) => {
       const frame = JSON.parse(String(raw)) as Frame;
       const started = events.started;
