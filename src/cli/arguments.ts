@@ -31,7 +31,7 @@ export function wholeNumber(expected: string): (text: string) => number {
 }
 
 /** A repeatable option's values, in order. */
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** `-n, --namespace`: the job's namespace, for the commands about one job. */
 export const NAMESPACE_OPTION = ['-n, --namespace <namespace>', 'the job\'s namespace (default: NOMAD_NAMESPACE or "default")'] as const;
