@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CaddyAdmin } from '../router/caddy-admin.js';
 import { caddyConfig } from '../router/caddy-config.js';
@@ -10,12 +10,11 @@ import { isRunning, logTail, portInUse, readPid, spawnDaemon, waitFor } from './
 /** The local domain every deployment on this machine gets a name under. */
 export const LOCAL_BASE_DOMAIN = 'nom.localhost';
 
-/** HTTPS and HTTP as given (the CLI defaults them to 8443 and 8080), admin ports next to Nomad's. */
+/** HTTPS and HTTP as given (the CLI defaults them to 8443 and 8080), the router's ports next to Nomad's. */
 export function ingressPorts(nomadHttpPort: number, listeners: { https: number; http: number }): IngressPorts {
   return {
     https: listeners.https,
     http: listeners.http,
-    caddyAdmin: nomadHttpPort + 3,
     routerStatus: nomadHttpPort + 4,
     routerDns: nomadHttpPort + 5,
     noInstance: nomadHttpPort + 6,
@@ -29,7 +28,7 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
  */
 export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, nomadHttpPort: number, env: Readonly<Record<string, string | undefined>> = {}): RouterConfig {
   const https = ports.https === 443 ? '' : `:${ports.https}`;
-  return routerConfig(ports, {
+  return routerConfig(ports, join(layout.caddyDir, 'admin.sock'), {
     bindHost: '127.0.0.1',
     tls: { mode: 'internal' },
     storageDir: join(layout.caddyDir, 'data'),
@@ -72,9 +71,12 @@ export async function startIngress(o: {
   const caddyPid = readPid(layout.caddyPid);
   if (caddyPid === undefined || !isRunning(caddyPid, o.caddyBinary)) {
     const { ingress } = config;
-    for (const port of [ingress.httpsPort, ingress.httpPort, Number(ingress.adminListen.split(':').pop()), ingress.noInstancePort]) {
+    const adminPort = ingress.adminListen.startsWith('unix/') ? [] : [Number(ingress.adminListen.split(':').pop())];
+    for (const port of [ingress.httpsPort, ingress.httpPort, ...adminPort, ingress.noInstancePort]) {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1 is taken by another program: choose others with NOM_HTTPS_PORT / NOM_HTTP_PORT (or --port for the admin ports)`);
     }
+    // A Caddy that was killed leaves its admin socket behind, and a new one could not bind it.
+    if (ingress.adminListen.startsWith('unix/')) rmSync(ingress.adminListen.slice('unix/'.length).split('|')[0]!, { force: true });
     writeFileSync(layout.caddyConfigFile, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, ingress)));
     o.say(`starting Caddy (${o.caddyBinary}) on https://127.0.0.1:${ingress.httpsPort} and http://127.0.0.1:${ingress.httpPort}`);
     const pid = spawnDaemon(o.caddyBinary, ['run', '--config', layout.caddyConfigFile], layout.caddyLog, { ...o.env, XDG_CONFIG_HOME: layout.caddyDir, XDG_DATA_HOME: layout.caddyDir });

@@ -2,12 +2,13 @@ import http from 'node:http';
 
 /** Caddy's admin API: load a whole configuration, read the current one. */
 export class CaddyAdmin {
+  /** `unix:/path/to/admin.sock`, or an http:// URL. */
   constructor(readonly address: string) {}
 
   private call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-    const url = new URL(path, this.address);
+    const where = this.address.startsWith('unix:') ? { socketPath: this.address.slice('unix:'.length), path } : new URL(path, this.address);
     return new Promise((resolve, reject) => {
-      const req = http.request(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+      const req = http.request({ ...(where instanceof URL ? { host: where.hostname, port: where.port, path: where.pathname } : where), method, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));

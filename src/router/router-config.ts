@@ -24,7 +24,6 @@ export function readRouterConfig(file: string): RouterConfig {
 export interface IngressPorts {
   readonly https: number;
   readonly http: number;
-  readonly caddyAdmin: number;
   readonly routerStatus: number;
   readonly routerDns: number;
   /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
@@ -32,22 +31,24 @@ export interface IngressPorts {
 }
 
 /**
- * A router configuration: Caddy's admin API, the router's status endpoint and DNS, and the 503
- * listener on loopback; the public listeners on `bindHost` ('' for every address); HSTS and
- * trusted private proxies as defaults. Pure.
+ * A router configuration: Caddy's admin API on a unix socket only its user may open (mode
+ * 0600: no container, and no other local user, can rewrite the routes); the router's status
+ * endpoint and DNS, and the 503 listener on loopback; the public listeners on `bindHost` (''
+ * for every address); HSTS and trusted private proxies as defaults. Pure.
  */
 export function routerConfig(
   ports: IngressPorts,
+  adminSocket: string,
   o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad' | 'reservedHostnames'>,
 ): RouterConfig {
   return {
-    caddyAdmin: `http://127.0.0.1:${ports.caddyAdmin}`,
+    caddyAdmin: `unix:${adminSocket}`,
     statusPort: ports.routerStatus,
     dnsPort: ports.routerDns,
     ingress: {
       httpsPort: ports.https,
       httpPort: ports.http,
-      adminListen: `127.0.0.1:${ports.caddyAdmin}`,
+      adminListen: `unix/${adminSocket}|0600`,
       upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
       noInstancePort: ports.noInstance,
       hsts: DEFAULT_HSTS,

@@ -5,15 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { localLayout } from '../../src/cluster/local-layout.js';
-import { isRunning, readPid, waitFor } from '../../src/cluster/processes.js';
+import { isRunning, portInUse, readPid, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
@@ -276,6 +277,14 @@ describe('the router', () => {
       assert.equal(await echo(`after push ${push}`), `after push ${push}`);
     }
     ws.close();
+  });
+
+  it('keeps Caddy\'s admin API on a socket only its user may open, with no TCP port a container could reach', async () => {
+    const socket = statSync(join(layout.caddyDir, 'admin.sock'));
+    assert.ok(socket.isSocket());
+    assert.equal(socket.mode & 0o777, 0o600);
+    const nomadPort = Number(new URL(process.env.NOMAD_ADDR!).port);
+    assert.equal(await portInUse(nomadPort + 3), false, 'something listens where Caddy\'s admin port used to be');
   });
 
   it('restores the routes within 2s of a restarted Caddy\'s admin API answering', async () => {

@@ -31,7 +31,7 @@ export const PATHS = {
 } as const;
 
 /** The ports of an ingress node: HTTP and HTTPS for everyone, the rest on loopback only. */
-export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, caddyAdmin: 2019, routerStatus: 4650, routerDns: 4651, noInstance: 4652 };
+export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652 };
 
 export interface NodeIdentity {
   /** The node's name in Nomad: its hostname. */
@@ -222,7 +222,7 @@ esac
  * router on loopback; certificates from ACME when an email is given, else Caddy's internal CA.
  */
 export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
-  return routerConfig(INGRESS_PORTS, {
+  return routerConfig(INGRESS_PORTS, `${PATHS.caddyData}/admin.sock`, {
     bindHost: '',
     tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
     storageDir: PATHS.caddyData,

@@ -5,10 +5,11 @@ import { caCertPath, ingressPorts, localRouterConfig } from '../../../src/cluste
 import { localLayout } from '../../../src/cluster/local-layout.js';
 
 describe('the local ingress', () => {
-  it('listens on loopback with the internal CA, admin ports next to Nomad\'s', () => {
+  it('listens on loopback with the internal CA; Caddy\'s admin API is a socket only its user may open; the router\'s ports are next to Nomad\'s', () => {
     const layout = localLayout('/srv/nom');
     const config = localRouterConfig(layout, ingressPorts(4646, { https: 8443, http: 8080 }), 4646);
-    assert.equal(config.caddyAdmin, 'http://127.0.0.1:4649');
+    assert.equal(config.caddyAdmin, `unix:${layout.caddyDir}/admin.sock`);
+    assert.equal(config.ingress.adminListen, `unix/${layout.caddyDir}/admin.sock|0600`);
     assert.equal(config.statusPort, 4650);
     assert.equal(config.dnsPort, 4651);
     assert.equal(config.ingress.upstreamDns, 'tcp/127.0.0.1:4651');
