@@ -21,6 +21,7 @@ import { registerCleanup } from './cleanup.js';
 import { registerCompletion } from './completion.js';
 import { registerCluster } from './cluster.js';
 import { registerGrants } from './grants.js';
+import { registerToken } from './token.js';
 import { DEPLOY_EXIT, EXIT } from './exit-codes.js';
 
 declare const NOM_VERSION: string;
@@ -48,6 +49,7 @@ registerNodes(program, processOutput);
 registerCleanup(program, processOutput);
 registerCluster(program, processOutput);
 registerGrants(program, processOutput);
+registerToken(program, processOutput);
 registerCompletion(program, processOutput);
 showUsageAfterErrors(program);
 

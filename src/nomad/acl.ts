@@ -38,4 +38,12 @@ export class Acl {
   token(accessorId: string): Promise<ACLToken> {
     return this.http.request('GET', `/v1/acl/token/${accessorId}`, { capability: 'a management token' });
   }
+  /** GET /v1/acl/tokens: every token, without its secret. */
+  tokens(): Promise<(Omit<ACLToken, 'SecretID'> & { CreateTime: string })[]> {
+    return this.http.request('GET', '/v1/acl/tokens', { capability: 'a management token' });
+  }
+  /** DELETE /v1/acl/token/:accessor */
+  deleteToken(accessorId: string): Promise<void> {
+    return this.http.request('DELETE', `/v1/acl/token/${encodeURIComponent(accessorId)}`, { capability: 'a management token' });
+  }
 }
