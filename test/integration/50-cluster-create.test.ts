@@ -100,6 +100,8 @@ const deploy = (token: string, tag: string) =>
 
 describe('nom cluster create, over SSH, on three machines', () => {
   const three = () => hosts.slice(0, 3).map((h) => h.address);
+  /** What the first, killed, run said. */
+  let firstRun = '';
 
   it('--dry-run says what it would do on each host, and changes nothing', async () => {
     const dry = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries, '--dry-run']);
@@ -114,13 +116,34 @@ describe('nom cluster create, over SSH, on three machines', () => {
     assert.equal(dry.stdout, '', 'a dry run printed a token');
   });
 
+  it('keeps the management token the moment ACLs are bootstrapped: a run killed right then loses nothing', async () => {
+    const killed = await new Promise<{ signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [NOM, 'cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries], {
+        env: { PATH: process.env.PATH!, HOME: home, NOM_SSH: `ssh -F ${sshConfig}` },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => {
+        stderr += c;
+        if (/bootstrapped ACLs/.test(stderr)) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, signal) => resolve({ signal, stderr }));
+    });
+    assert.equal(killed.signal, 'SIGKILL', `the run ended before it bootstrapped ACLs:\n${killed.stderr}`);
+    firstRun = killed.stderr;
+    clusterFiles = join(home, '.config', 'nom', 'clusters', hosts[0]!.address);
+    assert.match(management(), /^[0-9a-f-]{36}$/);
+    assert.equal((execFileSync('stat', ['-c', '%a', join(clusterFiles, 'management-token')], { encoding: 'utf8' }).trim()), '600');
+  });
+
   it('makes a cluster: a leader is elected, gossip is encrypted, the API answers only over TLS from its CA, and anonymous requests are denied', async () => {
+    const kept = management();
+    // The run after the killed one finishes the job with the token it kept.
     const create = await nom(['cluster', 'create', ...three(), '--ingress', hosts[0]!.address, '--binaries', binaries]);
     assert.equal(create.code, 0, create.stderr);
-    clusterFiles = join(home, '.config', 'nom', 'clusters', hosts[0]!.address);
+    assert.equal(management(), kept, 'the rerun lost or replaced the management token');
     const ciToken = create.stdout.trim();
     assert.match(ciToken, /^[0-9a-f-]{36}$/);
-    for (const h of hosts.slice(0, 3)) assert.match(create.stderr, new RegExp(`${h.address.replace(/\./g, '\\.')}: start nomad`));
+    for (const h of hosts.slice(0, 3)) assert.match(firstRun, new RegExp(`${h.address.replace(/\./g, '\\.')}: start nomad`));
 
     const status = JSON.parse((await nom(['cluster', 'status', '--json'])).stdout);
     assert.equal(status.servers.filter((s: { status: string }) => s.status === 'alive').length, 3);
