@@ -58,7 +58,8 @@ interface Run {
 
 function run(command: string, args: string[], env: Record<string, string>, input?: Buffer): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { PATH: process.env.PATH!, HOME: home, ...env } });
+    // In the test's home: a deploy writes deploy.env where it runs, which is not the repository.
+    const child = spawn(command, args, { env: { PATH: process.env.PATH!, HOME: home, ...env }, cwd: home });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
