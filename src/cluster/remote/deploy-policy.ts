@@ -23,17 +23,19 @@ export function deployPolicy(namespace: string): ACLPolicy {
 }
 
 /**
- * What the router may do: read jobs, services, allocations and their checks in every namespace,
- * and keep the hostname records (the one place that says who owns a hostname). A more specific
- * namespace rule replaces the wildcard one in Nomad, so the records' namespace repeats `read`. Pure.
+ * What the router may do, and nothing more: list and read jobs (their services, allocations,
+ * checks and events) in every namespace, and keep the hostname records (the one place that says
+ * who owns a hostname). No logs, no files, no exec, no secrets. A more specific namespace rule
+ * replaces the wildcard one in Nomad, so the records' namespace repeats the capabilities. Pure.
  */
 export function routerPolicy(): ACLPolicy {
+  const read = '  capabilities = ["list-jobs", "read-job"]';
   return {
     Name: 'nom-router',
     Description: 'nom: the router reads jobs, services and health in every namespace, and records who owns each hostname',
     Rules: [
-      'namespace "*" {', '  policy = "read"', '}',
-      `namespace "${RECORDS_NAMESPACE}" {`, '  policy = "read"', '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }', '  }', '}',
+      'namespace "*" {', read, '}',
+      `namespace "${RECORDS_NAMESPACE}" {`, read, '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }', '  }', '}',
       '',
     ].join('\n'),
   };
