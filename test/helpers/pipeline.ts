@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,10 @@ export interface Run {
   cwd: string;
 }
 
-/** Runs nom with exactly `env`, in `dir` (a new temporary directory by default). */
+/**
+ * Runs nom with exactly `env`, in `dir`; without one, in a temporary directory that is removed
+ * when nom ends (pass a directory to read what nom wrote there, such as deploy.env).
+ */
 export function nom(args: string[], env: Record<string, string>, dir?: string): Promise<Run> {
   const began = Date.now();
   const cwd = dir ?? mkdtempSync(join(tmpdir(), 'nom-ci-'));
@@ -52,7 +55,10 @@ export function nom(args: string[], env: Record<string, string>, dir?: string): 
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
-    child.on('exit', (code) => resolve({ code, out, seconds: (Date.now() - began) / 1000, cwd }));
+    child.on('exit', (code) => {
+      if (!dir) rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, out, seconds: (Date.now() - began) / 1000, cwd });
+    });
   });
 }
 
