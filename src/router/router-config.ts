@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
 import { DEFAULT_HSTS, PRIVATE_RANGES, type IngressOptions } from './caddy-config.js';
 
 /** What `nom router --config <file>` reads: how Caddy is set up, and where to reach it. */
@@ -12,11 +13,22 @@ export interface RouterConfig {
   readonly dnsPort: number;
 }
 
+/** Reads `nom router --config <file>`; a file that is missing, not JSON or incomplete is the user's to fix (exit 2). */
 export function readRouterConfig(file: string): RouterConfig {
-  const config = JSON.parse(readFileSync(file, 'utf8')) as RouterConfig;
-  for (const key of ['ingress', 'caddyAdmin', 'statusPort', 'dnsPort'] as const) {
-    if (config[key] === undefined) throw new Error(`${file} lacks "${key}"`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw InputError.of(`--config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let config: RouterConfig;
+  try {
+    config = JSON.parse(text) as RouterConfig;
+  } catch (e) {
+    throw InputError.of(`--config ${file} is not JSON: ${(e as Error).message}`);
+  }
+  const missing = (['ingress', 'caddyAdmin', 'statusPort', 'dnsPort'] as const).filter((key) => config?.[key] === undefined);
+  if (missing.length) throw InputError.of(`--config ${file} lacks ${missing.map((k) => `"${k}"`).join(', ')} (nom up writes a complete one; see docs/router.md)`);
   return config;
 }
 

@@ -54,6 +54,10 @@ describe('mistakes on the command line', () => {
     assertUsageError(nom(['router']), /^nom: nom router needs --config <file>/);
   });
 
+  it('nom router with a --config it cannot read names the file', () => {
+    assertUsageError(nom(['router', '--config', '/nonexistent/router.json']), /^nom: --config \/nonexistent\/router\.json: cannot read it \(ENOENT\)$/);
+  });
+
   it('a NOMAD_ADDR without a scheme names the variable before anything is sent', () => {
     assertUsageError(nom(['status', 'some-job'], { NOMAD_ADDR: '127.0.0.1:4646' }), /^nom: NOMAD_ADDR "127\.0\.0\.1:4646" is not an http:\/\/ or https:\/\/ address: write it like https:\/\/nomad\.example\.com:4646$/);
   });
