@@ -1,10 +1,8 @@
 import { Option, type Command } from 'commander';
 import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
-import { describeGrants, type NamespaceGrants } from '../jobspec/container-rules.js';
-import { NomadClient } from '../nomad/client.js';
-import { nomadConfig } from '../nomad/config.js';
+import { describeGrants, NO_GRANTS, type NamespaceGrants } from '../jobspec/container-rules.js';
 import { collect } from './arguments.js';
-import { effectiveEnv } from './environment.js';
+import { withCluster } from './cluster-access.js';
 import type { Output } from './output.js';
 
 interface GrantOptions {
@@ -30,13 +28,12 @@ export function registerGrants(program: Command, out: Output): void {
     .option('--host-path <dir>', 'a host directory (and all below it) that NOMAD_VAR_VOLUMES and NOMAD_VAR_BIND_MOUNTS may pass in (repeatable; replaces the list)', collect)
     .addOption(new Option('--home <mode>', 'the nodes\' /home (NOMAD_VAR_HOME)').choices(['none', 'ro', 'rw']))
     .option('--none', 'take every grant back')
-    .action(async (namespace: string, opts: GrantOptions) => {
-      const nomad = new NomadClient(nomadConfig(effectiveEnv()));
-      try {
+    .action(async (namespace: string, opts: GrantOptions) =>
+      withCluster(async (nomad) => {
         const current = await readGrants(nomad, namespace, (line) => out.warn(line));
         const changing = opts.none || opts.trusted !== undefined || opts.hostNetwork !== undefined || opts.hostPath !== undefined || opts.home !== undefined;
         if (!changing) return out.result(`${namespace}: ${describeGrants(current)}`);
-        const base: NamespaceGrants = opts.none ? { trusted: false, hostNetwork: false, hostPaths: [], home: 'none' } : current;
+        const base: NamespaceGrants = opts.none ? NO_GRANTS : current;
         const next: NamespaceGrants = {
           trusted: opts.trusted ?? base.trusted,
           hostNetwork: opts.hostNetwork ?? base.hostNetwork,
@@ -45,8 +42,6 @@ export function registerGrants(program: Command, out: Output): void {
         };
         await writeGrants(nomad, namespace, next);
         out.result(`${namespace}: ${describeGrants(next)}`);
-      } finally {
-        nomad.close();
-      }
-    });
+      }),
+    );
 }

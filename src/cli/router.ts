@@ -8,6 +8,7 @@ import { HostnameRecords, RECORDS_NAMESPACE, recordPath } from '../router/hostna
 import { readRouterConfig } from '../router/router-config.js';
 import { serveUpstreamDns } from '../router/dns-server.js';
 import { Router, serveStatus, type RouterStatus } from '../router/router.js';
+import { withCluster } from './cluster-access.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
 import { CommandError, InputError } from '../errors.js';
@@ -70,16 +71,13 @@ export function registerRouter(program: Command, out: Output): void {
   router
     .command('release <hostname>')
     .description('forget who owns a hostname (an operator\'s decision, with a token that may write nom/hostnames/*): the next job to claim it gets it')
-    .action(async (hostname: string) => {
-      const nomad = new NomadClient(nomadConfig(effectiveEnv()));
-      try {
+    .action(async (hostname: string) =>
+      withCluster(async (nomad) => {
         const records = new HostnameRecords(nomad);
         const record = (await records.read()).get(hostname.toLowerCase());
         if (!record) throw new CommandError(`no job owns ${hostname} (nothing recorded at ${recordPath(hostname.toLowerCase())} in namespace ${RECORDS_NAMESPACE})`);
         if (!(await records.release(record))) throw new CommandError(`the record of ${hostname} changed while releasing it: run again`);
         out.result(`released ${record.host} (it belonged to ${record.owner} since ${record.since})`);
-      } finally {
-        nomad.close();
-      }
-    });
+      }),
+    );
 }

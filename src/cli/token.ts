@@ -1,23 +1,11 @@
 import type { Command } from 'commander';
 import { deployPolicy } from '../cluster/remote/deploy-policy.js';
 import { CommandError, InputError } from '../errors.js';
-import { NomadClient } from '../nomad/client.js';
-import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { effectiveEnv } from './environment.js';
+import { withCluster } from './cluster-access.js';
 import type { Output } from './output.js';
 
 const NAMESPACE = /^[a-zA-Z0-9-]{1,128}$/;
-
-/** A client with the operator's token (NOMAD_TOKEN or ~/.config/nomad), closed after `use`. */
-async function asOperator<T>(use: (nomad: NomadClient) => Promise<T>): Promise<T> {
-  const nomad = new NomadClient(nomadConfig(effectiveEnv()));
-  try {
-    return await use(nomad);
-  } finally {
-    nomad.close();
-  }
-}
 
 /**
  * `nom token create|list|revoke`: deploy tokens, one namespace each, with the deploy policy of
@@ -34,7 +22,7 @@ export function registerToken(program: Command, out: Output): void {
     .option('--name <name>', 'what to call it (default: nom CI deploys to <namespace>)')
     .action(async (opts: { namespace: string; name?: string }) => {
       if (!NAMESPACE.test(opts.namespace)) throw InputError.of(`--namespace ${JSON.stringify(opts.namespace)} is not a Nomad namespace name (letters, digits and -)`);
-      await asOperator(async (nomad) => {
+      await withCluster(async (nomad) => {
         if (opts.namespace !== 'default' && !(await nomad.namespaces.read(opts.namespace))) {
           await nomad.namespaces.upsert(opts.namespace, 'deployments from CI (nom)');
           out.say(`created the namespace ${opts.namespace}`);
@@ -52,7 +40,7 @@ export function registerToken(program: Command, out: Output): void {
     .description('the deploy tokens nom made: accessor, name, policies, created')
     .option('--json', 'print them as JSON')
     .action(async (opts: { json?: boolean }) =>
-      asOperator(async (nomad) => {
+      withCluster(async (nomad) => {
         const deploy = (await nomad.acl.tokens()).filter((t) => (t.Policies ?? []).some((p) => p.startsWith('deploy-')));
         if (opts.json) return out.result(JSON.stringify(deploy, null, 2));
         out.result(deploy.length ? deploy.map((t) => `${t.AccessorID}  ${t.Name}  ${(t.Policies ?? []).join(',')}  ${t.CreateTime}`).join('\n') : 'no deploy tokens');
@@ -63,7 +51,7 @@ export function registerToken(program: Command, out: Output): void {
     .command('revoke <accessor>')
     .description('revoke a token by its accessor ID (as `nom token list` shows it)')
     .action(async (accessor: string) =>
-      asOperator(async (nomad) => {
+      withCluster(async (nomad) => {
         try {
           await nomad.acl.token(accessor);
         } catch (e) {

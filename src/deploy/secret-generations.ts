@@ -64,7 +64,8 @@ export function namesIn(stored: Readonly<Record<string, string>>, generation: Ge
   return generation ? (byGeneration.get(generation) ?? {}) : legacy;
 }
 
-function sameItems(a: Record<string, string>, b: Record<string, string>): boolean {
+/** Whether two variables' items are the same keys with the same values. */
+export function sameItems(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }

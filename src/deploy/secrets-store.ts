@@ -2,7 +2,7 @@ import type { NomadJob } from '../jobspec/nomad-job.js';
 import { secretsGenerationOf, secretsPath } from '../jobspec/templates.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { Secret } from '../secret.js';
-import { planSecrets, type Generation, type SecretsPlan } from './secret-generations.js';
+import { planSecrets, sameItems, type Generation, type SecretsPlan } from './secret-generations.js';
 
 export interface StoredSecretsPlan extends SecretsPlan {
   readonly path: string;
@@ -38,6 +38,5 @@ export async function storeSecrets(nomad: NomadClient, namespace: string, plan: 
   if (written) return;
   // A retried write that did land conflicts with itself: then the variable holds what we wrote.
   const now = await nomad.variables.read(plan.path, namespace);
-  const same = now && Object.keys(now.Items).length === Object.keys(plan.write).length && Object.entries(plan.write).every(([k, v]) => now.Items[k] === v);
-  if (!same) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
+  if (!now || !sameItems(now.Items, plan.write)) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
 }

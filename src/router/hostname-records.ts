@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NomadClient } from '../nomad/client.js';
 import { NomadError } from '../nomad/http.js';
+import type { Variable } from '../nomad/variables.js';
 
 /**
  * Who owns each hostname, recorded in the cluster so that every router, on every ingress node
@@ -28,6 +29,12 @@ export function recordPath(host: string): string {
   return plain.length <= 128 ? plain : `${RECORDS_PREFIX}h-${createHash('sha256').update(host).digest('hex').slice(0, 40)}`;
 }
 
+/** A variable as a record; undefined when it is none of nom's. */
+function recordOf(variable: Variable | undefined): HostnameRecord | undefined {
+  const items = variable?.Items;
+  return variable && items?.host && items.owner ? { host: items.host, owner: items.owner, since: items.since ?? '', path: variable.Path, modifyIndex: variable.ModifyIndex } : undefined;
+}
+
 /** Reads and writes the records; items are read again only for paths whose index moved. */
 export class HostnameRecords {
   private readonly cache = new Map<string, HostnameRecord>();
@@ -41,10 +48,8 @@ export class HostnameRecords {
     for (const meta of listed) {
       seen.add(meta.Path);
       if (this.cache.get(meta.Path)?.modifyIndex === meta.ModifyIndex) continue;
-      const variable = await this.nomad.variables.read(meta.Path, RECORDS_NAMESPACE);
-      const items = variable?.Items ?? {};
-      if (!variable || !items.host || !items.owner) continue; // not nom's: ignored
-      this.cache.set(meta.Path, { host: items.host, owner: items.owner, since: items.since ?? '', path: meta.Path, modifyIndex: variable.ModifyIndex });
+      const record = recordOf(await this.nomad.variables.read(meta.Path, RECORDS_NAMESPACE));
+      if (record) this.cache.set(meta.Path, record); // a variable that is not nom's record is ignored
     }
     for (const path of this.cache.keys()) if (!seen.has(path)) this.cache.delete(path);
     return new Map([...this.cache.values()].map((r) => [r.host, r]));
@@ -67,8 +72,8 @@ export async function readRecords(nomad: NomadClient, hosts: readonly string[]):
   const found = new Map<string, HostnameRecord>();
   try {
     for (const host of new Set(hosts)) {
-      const variable = await nomad.variables.read(recordPath(host), RECORDS_NAMESPACE);
-      if (variable?.Items.owner) found.set(host, { host, owner: variable.Items.owner, since: variable.Items.since ?? '', path: variable.Path, modifyIndex: variable.ModifyIndex });
+      const record = recordOf(await nomad.variables.read(recordPath(host), RECORDS_NAMESPACE));
+      if (record) found.set(host, record);
     }
   } catch (e) {
     if (e instanceof NomadError && e.status === 403) return undefined;
