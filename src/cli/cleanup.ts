@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { staleReviewApps } from '../operate/stale-review-apps.js';
-import { secretsPath } from '../jobspec/templates.js';
+import { deleteSecrets } from '../deploy/secrets-store.js';
 import { age } from './arguments.js';
 import { type Output } from './output.js';
 import { withCluster } from './cluster-access.js';
@@ -25,7 +25,7 @@ export function registerCleanup(program: Command, out: Output): void {
             continue;
           }
           await nomad.jobs.deregister(app.id, { namespace: app.namespace, purge: Boolean(opts.purge) });
-          if (opts.purge) await nomad.variables.delete(secretsPath(app.id), app.namespace);
+          if (opts.purge) await deleteSecrets(nomad, app.id, app.namespace);
           out.result(`${opts.purge ? 'purged' : 'stopped'} ${line}`);
         }
       }),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { secretsPath } from '../jobspec/templates.js';
+import { deleteSecrets } from '../deploy/secrets-store.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { deployLog } from './deploy-log.js';
@@ -53,7 +53,10 @@ export function registerStop(program: Command, _out: Output): void {
           log.done();
           log.info(`stopped ${job}${opts.purge ? ' and purged it' : ''}`);
         }
-        if (opts.purge && (await nomad.variables.delete(secretsPath(job), namespace))) log.info(`deleted the secrets in ${secretsPath(job)}`);
+        if (opts.purge) {
+          const deleted = await deleteSecrets(nomad, job, namespace);
+          if (deleted.length) log.info(`deleted the secrets and deploy state in ${deleted.join(', ')}`);
+        }
       } finally {
         log.done();
         nomad.close();

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Variables } from '../nomad/variables.js';
 import { DeployError } from './deploy-error.js';
+import { deployStatePath } from './secrets-store.js';
 import type { DeployLog } from './log.js';
 
 const TTL_MS = 30_000;
@@ -27,8 +28,8 @@ export function readLock(items: Record<string, string>, now: number): { live: Lo
 }
 
 /**
- * One deploy of a job at a time: a lock in the Nomad Variable `nomad/jobs/<job>/nom-deploy-lock`
- * (a path a CI token may write), taken with check-and-set, renewed while held, released on
+ * One deploy of a job at a time: a lock in the Nomad Variable `nom/deploys/<job>/lock` of the
+ * job's namespace (a path a CI token may read and write), taken with check-and-set, renewed while held, released on
  * exit, and taken over once its holder stopped renewing it for 30 seconds.
  */
 export class DeployLock {
@@ -47,7 +48,7 @@ export class DeployLock {
   }
 
   get path(): string {
-    return `nomad/jobs/${this.job}/nom-deploy-lock`;
+    return deployStatePath(this.job, 'lock');
   }
 
   async acquire(log: DeployLog, timeoutMs: number): Promise<void> {

@@ -1,9 +1,7 @@
-import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { readsSecrets, secretsGenerationOf, withSecretsGeneration } from '../jobspec/templates.js';
+import { readsSecrets, withSecretsSlot } from '../jobspec/templates.js';
 import { readRecords } from '../router/hostname-records.js';
 import { claimedHosts, foreignClaims } from './hostname-check.js';
-import { namesIn, type Generation } from './secret-generations.js';
 import { readSecretsPlan } from './secrets-store.js';
 import type { NomadClient } from '../nomad/client.js';
 import { jobUrls } from '../operate/job-status.js';
@@ -26,15 +24,15 @@ export interface DeployPreview {
  * Reads only: no lock, no secret written, no job registered.
  */
 export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret> }): Promise<DeployPreview> {
-  const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, req.secrets) : undefined;
-  // The job as the deploy would submit it: reading the generation of secrets it would use.
-  const job = secrets ? withSecretsGeneration(req.job, secrets.generation) : req.job;
-  const [plan, current] = await Promise.all([nomad.jobs.plan(job), nomad.jobs.read(job.ID, job.Namespace)]);
+  const current = await nomad.jobs.read(req.job.ID, req.job.Namespace);
+  const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, current, req.secrets) : undefined;
+  // The job as the deploy would submit it: reading the slot of secrets it would use.
+  const job = secrets ? withSecretsSlot(req.job, secrets.slot) : req.job;
+  const plan = await nomad.jobs.plan(job);
   const records = await readRecords(nomad, claimedHosts(job));
   const refused = records ? foreignClaims(job, records) : [];
   const hosts = [...hostnameChanges(current ? routedUrls(current) : [], routedUrls(job)), ...refused.map((l) => `refused: ${l}`)];
-  const running = namesIn(secrets?.stored ?? {}, current ? (secretsGenerationOf(current) as Generation | undefined) : undefined);
-  const secretLines = secretChanges(running, req.secrets);
+  const secretLines = (secrets?.write ? secrets.changes : []).map((l) => `would ${l}`);
   const lines = [
     ...planSummary(plan).map((l) => `plan: ${l}`),
     ...hosts.map((l) => `hostnames: ${l}`),
@@ -50,17 +48,4 @@ export function hostnameChanges(before: readonly string[], after: readonly strin
   const gained = after.filter((u) => !before.includes(u));
   const lost = before.filter((u) => !after.includes(u));
   return [...(gained.length ? [`would route ${gained.join(', ')}`] : []), ...(lost.length ? [`would no longer route ${lost.join(', ')}`] : [])];
-}
-
-/** Secret names added, removed and changed, comparing the stored values in memory only. Pure. */
-export function secretChanges(stored: Readonly<Record<string, string>>, wanted: ReadonlyMap<string, Secret>): string[] {
-  const shown = (k: string) => k !== REGISTRY_PASSWORD_KEY;
-  const added = [...wanted.keys()].filter((k) => shown(k) && !Object.hasOwn(stored, k));
-  const removed = Object.keys(stored).filter((k) => shown(k) && !wanted.has(k));
-  const changed = [...wanted].filter(([k, v]) => shown(k) && Object.hasOwn(stored, k) && stored[k] !== v.reveal()).map(([k]) => k);
-  return [
-    ...(added.length ? [`would add ${added.join(', ')}`] : []),
-    ...(removed.length ? [`would remove ${removed.join(', ')}`] : []),
-    ...(changed.length ? [`would change the value of ${changed.join(', ')} (values are never shown)`] : []),
-  ];
 }

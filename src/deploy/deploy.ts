@@ -1,5 +1,5 @@
 import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
-import { readsSecrets, withSecretsGeneration } from '../jobspec/templates.js';
+import { readsSecrets, withSecretsSlot } from '../jobspec/templates.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { Deployment } from '../nomad/deployments.js';
@@ -48,15 +48,15 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
   const lock = new DeployLock(nomad.variables, ns, job.ID, req.run);
   await lock.acquire(log, timeoutMs);
   try {
-    // Checked before anything is written: the secrets' generation is chosen, the job that reads
-    // it planned; a plan that cannot be placed leaves the variable and the running version alone.
+    // Checked before anything is written: the secrets' slot is chosen, the job that reads it
+    // planned; a plan that cannot be placed leaves the secrets and the running version alone.
     const secrets = new Map(req.secrets);
     if (req.registryPassword) secrets.set(REGISTRY_PASSWORD_KEY, req.registryPassword);
     const current = await nomad.jobs.read(job.ID, ns);
     checkOrigin(job.ID, current, originOf(job), 'deploy');
     await checkHostnames(nomad, job, (line) => log.warn(line));
-    const secretsPlan = readsSecrets(job) ? await readSecretsPlan(nomad, job, secrets) : undefined;
-    if (secretsPlan) job = withSecretsGeneration(job, secretsPlan.generation);
+    const secretsPlan = readsSecrets(job) ? await readSecretsPlan(nomad, job, current, secrets) : undefined;
+    if (secretsPlan) job = withSecretsSlot(job, secretsPlan.slot);
 
     const plan = await nomad.jobs.plan(job);
     for (const line of planSummary(plan)) log.info(`plan: ${line}`);
@@ -67,8 +67,8 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
     }
 
     if (secretsPlan?.write) {
-      await storeSecrets(nomad, ns, secretsPlan);
-      log.info(`secrets: stored generation ${secretsPlan.generation} in Nomad Variable ${secretsPlan.path} (${[...req.secrets.keys()].join(', ') || 'no names'}); the running version keeps its own`);
+      await storeSecrets(nomad, ns, job.ID, secretsPlan, secrets);
+      log.info(`secrets: ${secretsPlan.changes.join('; ')}: written to slot ${secretsPlan.slot} (Nomad Variable ${secretsPlan.paths.join(', ')}); the running version keeps its own`);
     }
     let evalId: string;
     const retried = { count: 0 };

@@ -1,42 +1,54 @@
+import { randomBytes } from 'node:crypto';
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { secretsGenerationOf, secretsPath } from '../jobspec/templates.js';
+import { secretsPath, secretsPaths, secretsSlotOf } from '../jobspec/templates.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { Secret } from '../secret.js';
-import { planSecrets, sameItems, type Generation, type SecretsPlan } from './secret-generations.js';
+import { planSecrets, recordFromItems, recordToItems, sameItems, type SecretsPlan } from './secret-slots.js';
+
+/** Where nom keeps what it knows of a job's deploys (its lock, its secrets' record), in the job's namespace. */
+export const deployStatePath = (job: string, what: 'lock' | 'secrets') => `nom/deploys/${job}/${what}`;
 
 export interface StoredSecretsPlan extends SecretsPlan {
-  readonly path: string;
-  /** The variable's index when read, for check-and-set. */
-  readonly modifyIndex: number;
-  /** The variable's items when read (values; never printed), for `nom plan`'s comparison. */
-  readonly stored: Readonly<Record<string, string>>;
+  /** The variables to write: the slot's path of every task that reads secrets. */
+  readonly paths: readonly string[];
+  /** The record's index when read, for check-and-set. */
+  readonly recordIndex: number;
 }
 
 /**
- * Reads what a deploy of `job` with `secrets` would store, writing nothing: the job's variable,
- * the generation its running version reads, and those its kept versions read.
+ * Reads what a deploy of `job` with `secrets` would write, writing nothing and reading no
+ * secret: the running version's slot (from `current`, the registered job) and nom's record.
  */
-export async function readSecretsPlan(nomad: NomadClient, job: NomadJob, secrets: ReadonlyMap<string, Secret>): Promise<StoredSecretsPlan> {
-  const path = secretsPath(job.ID);
-  const [variable, versions] = await Promise.all([nomad.variables.read(path, job.Namespace), nomad.jobs.versions(job.ID, job.Namespace).catch(() => [])]);
-  const generations = versions.map((v) => secretsGenerationOf(v) as Generation | undefined);
-  const plan = planSecrets(variable?.Items ?? {}, secrets, {
-    running: generations[0],
-    inUse: new Set(generations.filter((g): g is Generation => g !== undefined)),
-    legacyInUse: versions.some((v) => secretsGenerationOf(v) === undefined),
-  });
-  return { ...plan, path, modifyIndex: variable?.ModifyIndex ?? 0, stored: variable?.Items ?? {} };
+export async function readSecretsPlan(nomad: NomadClient, job: NomadJob, current: { Meta?: Record<string, string> | null } | undefined, secrets: ReadonlyMap<string, Secret>): Promise<StoredSecretsPlan> {
+  const record = await nomad.variables.read(deployStatePath(job.ID, 'secrets'), job.Namespace);
+  const plan = planSecrets(secrets, current ? secretsSlotOf(current) : undefined, recordFromItems(record?.Items), randomBytes(16).toString('hex'));
+  return { ...plan, paths: secretsPaths(job, plan.slot), recordIndex: record?.ModifyIndex ?? 0 };
 }
 
 /**
- * Writes the plan's items with check-and-set; the deploy lock keeps other deploys out, so a
- * conflict means something else wrote the variable: the deploy stops rather than overwrite it.
+ * Writes the slot (whole, never read: the deploy lock keeps other deploys out), then the record
+ * with check-and-set; a record that changed while the lock was held stops the deploy.
  */
-export async function storeSecrets(nomad: NomadClient, namespace: string, plan: StoredSecretsPlan): Promise<void> {
+export async function storeSecrets(nomad: NomadClient, namespace: string, job: string, plan: StoredSecretsPlan, secrets: ReadonlyMap<string, Secret>): Promise<void> {
   if (!plan.write) return;
-  const written = await nomad.variables.write(plan.path, namespace, plan.write, plan.modifyIndex);
+  const items = Object.fromEntries([...secrets].map(([k, v]) => [k, v.reveal()]));
+  for (const path of plan.paths) await nomad.variables.put(path, namespace, items);
+  const items2 = recordToItems(plan.record);
+  const written = await nomad.variables.write(deployStatePath(job, 'secrets'), namespace, items2, plan.recordIndex);
   if (written) return;
-  // A retried write that did land conflicts with itself: then the variable holds what we wrote.
-  const now = await nomad.variables.read(plan.path, namespace);
-  if (!now || !sameItems(now.Items, plan.write)) throw new Error(`the Nomad Variable ${plan.path} changed while this deploy held the lock: run the deploy again`);
+  // A retried write that did land conflicts with itself: then the record holds what we wrote.
+  const now = await nomad.variables.read(deployStatePath(job, 'secrets'), namespace);
+  if (!now || !sameItems(now.Items, items2)) throw new Error(`the Nomad Variable ${deployStatePath(job, 'secrets')} changed while this deploy held the lock: run the deploy again`);
+}
+
+/** Deletes a job's secrets (both slots) and nom's state of its deploys; the paths deleted. */
+export async function deleteSecrets(nomad: NomadClient, job: string, namespace: string): Promise<string[]> {
+  const own = (base: string) => (v: { Path: string }) => v.Path === base || v.Path.startsWith(`${base}/`);
+  const [slots, state] = await Promise.all([
+    nomad.variables.list(secretsPath(job), namespace),
+    nomad.variables.list(`nom/deploys/${job}`, namespace),
+  ]);
+  const paths = [...slots.filter(own(secretsPath(job))), ...state.filter(own(`nom/deploys/${job}`))].map((v) => v.Path);
+  for (const path of paths) await nomad.variables.delete(path, namespace);
+  return paths;
 }

@@ -5,7 +5,7 @@ import type { Settings } from '../settings/declarations.js';
 import type { PortSpec } from '../settings/ports.js';
 import type { Task, VolumeMount } from './nomad-job.js';
 import { MAIN_TASK } from './services.js';
-import { ciFactsTemplate, secretsTemplate } from './templates.js';
+import { ciFactsTemplate, secretsPath, secretsTemplate } from './templates.js';
 
 /** The task that runs the project's image. */
 export function mainTask(ctx: DeployContext, target: DeployTarget, settings: Settings, ports: readonly PortSpec[]): Task {
@@ -47,6 +47,6 @@ export function mainTask(ctx: DeployContext, target: DeployTarget, settings: Set
     Config: config,
     Resources: { CPU: settings.CPU, MemoryMB: settings.MEMORY, MemoryMaxMB: settings.MEMORY * 10 },
     ...(volumeMounts.length ? { VolumeMounts: volumeMounts } : {}),
-    Templates: [ciFactsTemplate(ctx, target.hostnames[0]), ...(hasSecrets ? [secretsTemplate(target.slug)] : [])],
+    Templates: [ciFactsTemplate(ctx, target.hostnames[0]), ...(hasSecrets ? [secretsTemplate(secretsPath(target.slug))] : [])],
   };
 }

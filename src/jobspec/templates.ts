@@ -1,10 +1,19 @@
 import type { DeployContext } from '../context/deploy-context.js';
-import type { Hostname, Slug } from '../domain.js';
+import type { Hostname } from '../domain.js';
 import type { NomadJob, Template } from './nomad-job.js';
 
-/** The Nomad Variable that holds a job's secrets; the job's tasks may read it by default. */
-export function secretsPath(job: string): string {
-  return `nomad/jobs/${job}`;
+/**
+ * Secrets live in one of two slots, both paths the job's tasks may read by default: slot `a` is
+ * `nomad/jobs/<job>`, slot `b` is `nomad/jobs/<job>/<group>/<task>` of each task that reads them.
+ * A deploy writes the slot the running version does not read, so a failed deploy changes no
+ * secret a running allocation reads and a rollback runs with the secrets it was deployed with,
+ * and a CI token may write secrets without ever reading one back.
+ */
+export type SecretsSlot = 'a' | 'b';
+
+/** The variable a task reads its secrets from, in `slot`. */
+export function secretsPath(job: string, slot: SecretsSlot = 'a', group = '', task = ''): string {
+  return slot === 'a' ? `nomad/jobs/${job}` : `nomad/jobs/${job}/${group}/${task}`;
 }
 
 /**
@@ -30,42 +39,48 @@ export function ciFactsTemplate(ctx: DeployContext, firstHostname: Hostname): Te
 const SECRETS_FILE = 'secrets/secrets.env';
 
 /**
- * The items of one generation of the job's Nomad Variable (`v3_API_KEY`, …) become environment
- * variables (`API_KEY`). Only the path and the generation are in the job, never a value. A
- * rendered job reads generation `v0`; the deploy stamps the generation it stored
- * (`withSecretsGeneration`). A changed secret is a new generation, so a new job version that
- * rolls out (and rolls back) like any other change.
+ * The items of a secrets variable become environment variables. Only the path is in the job,
+ * never a value. A rendered job reads slot `a`; the deploy stamps the slot it wrote
+ * (`withSecretsSlot`).
  */
-export function secretsTemplate(slug: Slug, generation = 'v0'): Template {
-  const prefix = `^${generation}_`;
+export function secretsTemplate(path: string): Template {
   return {
-    EmbeddedTmpl: `{{ with nomadVar "${secretsPath(slug)}" }}{{ range $k, $v := . }}{{ if $k | regexMatch "${prefix}" }}{{ $k | regexReplaceAll "${prefix}" "" }}={{ $v.Value | toJSON }}\n{{ end }}{{ end }}{{ end }}`,
+    EmbeddedTmpl: `{{ with nomadVar "${path}" }}{{ range $k, $v := . }}{{ $k }}={{ $v.Value | toJSON }}\n{{ end }}{{ end }}`,
     DestPath: SECRETS_FILE,
     ChangeMode: 'restart',
     Envvars: true,
   };
 }
 
-/** The generation of secrets a job version reads (its `nom_secrets` meta); undefined for jobs of older nom releases. */
-export function secretsGenerationOf(job: { Meta?: Record<string, string> | null }): string | undefined {
-  return job.Meta?.nom_secrets || undefined;
+/**
+ * The slot a job version reads (its `nom_secrets` meta). Versions of older nom releases
+ * (generations `v<N>`, or nothing) read `nomad/jobs/<job>`, which is slot `a`.
+ */
+export function secretsSlotOf(job: { Meta?: Record<string, string> | null }): SecretsSlot {
+  return job.Meta?.nom_secrets === 'b' ? 'b' : 'a';
 }
 
 /** Whether the job reads secrets through nom's template (jobs without secrets, or project.nomad jobs, may not). */
 export function readsSecrets(job: NomadJob): boolean {
-  return job.TaskGroups.some((g) => g.Tasks.some((t) => t.Templates?.some((tpl) => tpl.DestPath === SECRETS_FILE)));
+  return secretsPaths(job, 'a').length > 0;
 }
 
-/** The job reading `generation` of its secrets: every nom secrets template, and the meta that records it. */
-export function withSecretsGeneration(job: NomadJob, generation: string): NomadJob {
+/** The variables the job's secrets templates read in `slot`: the ones a deploy writes. */
+export function secretsPaths(job: NomadJob, slot: SecretsSlot): string[] {
+  const paths = job.TaskGroups.flatMap((g) => g.Tasks.filter((t) => t.Templates?.some((tpl) => tpl.DestPath === SECRETS_FILE)).map((t) => secretsPath(job.ID, slot, g.Name, t.Name)));
+  return [...new Set(paths)];
+}
+
+/** The job reading its secrets from `slot`: every nom secrets template, and the meta that records it. */
+export function withSecretsSlot(job: NomadJob, slot: SecretsSlot): NomadJob {
   return {
     ...job,
-    Meta: { ...job.Meta, nom_secrets: generation },
+    Meta: { ...job.Meta, nom_secrets: slot },
     TaskGroups: job.TaskGroups.map((g) => ({
       ...g,
       Tasks: g.Tasks.map((t) => ({
         ...t,
-        Templates: t.Templates?.map((tpl) => (tpl.DestPath === SECRETS_FILE ? secretsTemplate(job.ID as Slug, generation) : tpl)),
+        Templates: t.Templates?.map((tpl) => (tpl.DestPath === SECRETS_FILE ? secretsTemplate(secretsPath(job.ID, slot, g.Name, t.Name)) : tpl)),
       })),
     })),
   };

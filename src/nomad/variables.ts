@@ -49,6 +49,20 @@ export class Variables {
     }
   }
 
+  /**
+   * PUT /v1/var/:path without check-and-set: replaces the variable whole. For a writer that may
+   * not read it (a CI token and a job's secrets), which Nomad answers with metadata only.
+   */
+  async put(path: string, namespace: string, items: Record<string, string>): Promise<void> {
+    await this.http.request<unknown>('PUT', `/v1/var/${path}`, {
+      idempotent: true,
+      attempts: 10,
+      query: { namespace },
+      body: { Namespace: namespace, Path: path, Items: items },
+      capability: capability(namespace, path, 'write'),
+    });
+  }
+
   /** GET /v1/vars?prefix=: the variables under a path (metadata only, no items), with the list's index. */
   async list(prefix: string, namespace: string): Promise<VariableMetadata[]> {
     return this.http.request<VariableMetadata[]>('GET', '/v1/vars', { query: { prefix, namespace }, capability: capability(namespace, `${prefix}*`, 'list') });

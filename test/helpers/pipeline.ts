@@ -66,8 +66,8 @@ export function nom(args: string[], env: Record<string, string>, dir?: string): 
 export const instance = (out: string) => /instance (http:\/\/\S+)/.exec(out)?.[1] ?? assert.fail(`no instance in:\n${out}`);
 
 /** The value of an environment variable inside the job's running container of `version`. */
-export async function containerEnv(nomad: NomadClient, job: string, version: number, name: string): Promise<string> {
-  const alloc = (await nomad.jobs.allocations(job)).find((a) => a.ClientStatus === 'running' && a.JobVersion === version);
+export async function containerEnv(nomad: NomadClient, job: string, version: number, name: string, namespace = 'default'): Promise<string> {
+  const alloc = (await nomad.jobs.allocations(job, { namespace })).find((a) => a.ClientStatus === 'running' && a.JobVersion === version);
   assert.ok(alloc, `no running allocation of ${job} version ${version}`);
   const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.hashicorp.nomad.alloc_id=${alloc.ID}`], { encoding: 'utf8' }).trim();
   return execFileSync('docker', ['exec', id, 'node', '-e', `process.stdout.write(process.env.${name} ?? '')`], { encoding: 'utf8' });

@@ -50,7 +50,7 @@ describe('nom deploy', () => {
       assert.ok(!stored.includes(part), `the job holds part of the secret: ${part}`);
       assert.ok(!run.out.includes(part), `the output holds part of the secret: ${part}`);
     }
-    assert.match(run.out, /secrets: stored generation v1 in Nomad Variable nomad\/jobs\/nom-it \(WEIRD_VALUE\)/);
+    assert.match(run.out, /secrets: add WEIRD_VALUE: written to slot a \(Nomad Variable nomad\/jobs\/nom-it\)/);
     // GitLab reads the URL back for environment:url.
     assert.match(readFileSync(join(run.cwd, 'deploy.env'), 'utf8'), /^DYNAMIC_ENVIRONMENT_URL=https:\/\/nom-it\.nom\.localhost$/m);
   });
@@ -58,7 +58,7 @@ describe('nom deploy', () => {
   it('a token without the right capability gets an error naming the call and the capability', async () => {
     const run = await nom(['deploy'], pipeline(TAG, { NOMAD_TOKEN: '' }));
     assert.equal(run.code, 1, run.out);
-    assert.match(run.out, /Nomad answered 403: Permission denied — the token lacks variables read on nomad\/jobs\/nom-it\/nom-deploy-lock in namespace "default"/);
+    assert.match(run.out, /Nomad answered 403: Permission denied — the token lacks variables read on nom\/deploys\/nom-it\/lock in namespace "default"/);
   });
 
   it('rolls v2 out through one canary, promotes it, and v1 is gone', async () => {

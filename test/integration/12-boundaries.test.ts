@@ -62,6 +62,9 @@ const servedBy = () =>
 
 const runningAllocs = async (job: string) => (await nomad.jobs.allocations(job)).filter((a) => a.ClientStatus === 'running').map((a) => a.ID).sort();
 const currentVersion = async (job: string) => (await nomad.jobs.read(job, 'default'))!.Version;
+/** Every variable of the job's secrets (both slots) and nom's deploy record, with its index. */
+const secretsState = async (job: string) =>
+  (await Promise.all([nomad.variables.list(`nomad/jobs/${job}`, 'default'), nomad.variables.list(`nom/deploys/${job}/secrets`, 'default')])).flat().map((v) => `${v.Path}@${v.ModifyIndex}`).sort();
 
 describe('what a pipeline touches', () => {
   it('a deploy claims its hostname, and the router records the owner in the cluster', async () => {
@@ -140,7 +143,7 @@ describe('what a pipeline touches', () => {
 
   it('a branch that slugs to main deploys and stops nothing; a stop of another project\'s job is refused; the main job and its secrets are untouched', async () => {
     const version = await currentVersion(A);
-    const secrets = (await nomad.variables.read(`nomad/jobs/${A}`, 'default'))!.ModifyIndex;
+    const secrets = await secretsState(A);
     const sneaky = projectA('sneaky', { CI_COMMIT_REF_NAME: 'main-' });
     const deploy = await nom(['deploy'], sneaky);
     assert.equal(deploy.code, 2, deploy.out);
@@ -153,22 +156,22 @@ describe('what a pipeline touches', () => {
     assert.match(lookalike.out, new RegExp(`job ${A} belongs to project ${A}, branch main \\(main\\), not to this pipeline's project nom-own, branch a`));
     assert.equal(await currentVersion(A), version);
     assert.equal((await nomad.jobs.read(A, 'default'))!.Status, 'running');
-    assert.equal((await nomad.variables.read(`nomad/jobs/${A}`, 'default'))!.ModifyIndex, secrets);
+    assert.deepEqual(await secretsState(A), secrets);
   });
 
   it('a deploy whose plan cannot place changes no secret and leaves the running allocation alone', async () => {
-    const secrets = (await nomad.variables.read(`nomad/jobs/${A}`, 'default'))!.ModifyIndex;
+    const secrets = await secretsState(A);
     const running = await runningAllocs(A);
     const run = await nom(['deploy'], projectA('second', { NOMAD_VAR_MEMORY: '1000000' }));
     assert.equal(run.code, 4, run.out);
     assert.match(run.out, /no secret was changed/);
-    assert.equal((await nomad.variables.read(`nomad/jobs/${A}`, 'default'))!.ModifyIndex, secrets, 'the secrets variable was written');
+    assert.deepEqual(await secretsState(A), secrets, 'a secrets variable was written');
     assert.deepEqual(await runningAllocs(A), running);
     assert.equal(await containerEnv(nomad, A, await currentVersion(A), 'TOKEN'), 'first');
   });
 
   it('a planted lock blocks no deploy, and a rollback after a secret change runs with the old secret', async () => {
-    await nomad.variables.write(`nomad/jobs/${A}/nom-deploy-lock`, 'default', { holder: 'a hostile pipeline', expires: 'never' }, 0);
+    await nomad.variables.write(`nom/deploys/${A}/lock`, 'default', { holder: 'a hostile pipeline', expires: 'never' }, 0);
     const run = await nom(['deploy'], projectA('second'));
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /taking over the deploy lock of nom-own-a: it cannot be read as a nom deploy lock/);

@@ -3,15 +3,20 @@ import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
 
 /**
  * What CI may do: in one namespace, submit and read jobs (plan, register, follow the
- * deployment, read a failing task's logs) and keep deploy state in the Variables under
- * nomad/jobs/ (secrets, the deploy lock); and read (never write) who owns which hostname, so a
+ * deployment, read a failing task's logs), write and delete (never read) the jobs' secrets under
+ * nomad/jobs/, and keep nom's deploy state under nom/deploys/; and read (never write) who owns which hostname, so a
  * deploy is refused before it claims another job's. Nothing else in any other namespace, and
  * nothing about nodes, ACLs or the agent. Pure.
  */
 export function deployPolicy(namespace: string): ACLPolicy {
   // Who owns which hostname, and what the namespace may use on the nodes: read, never written.
   const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }', '    path "nom/grants/*" {', '      capabilities = ["read"]', '    }'];
-  const jobs = ['    path "nomad/jobs/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }'];
+  // Secrets: written and deleted, never read (only the job's own tasks read them); nom's deploy
+  // state (lock, the secrets' salted digests) read and written.
+  const jobs = [
+    '    path "nomad/jobs/*" {', '      capabilities = ["write", "destroy", "list"]', '    }',
+    '    path "nom/deploys/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }',
+  ];
   const rules =
     namespace === RECORDS_NAMESPACE
       ? [`namespace "${namespace}" {`, '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs, ...ownHostnames, '  }', '}']
