@@ -90,6 +90,7 @@ interface CreateOptions {
   baseDomain?: string;
   nomadConfig: boolean;
   dryRun?: boolean;
+  trusted?: boolean;
 }
 
 export function registerCluster(program: Command, out: Output): void {
@@ -122,6 +123,7 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--name <name>', 'what nom calls the cluster here (default: the first host)')
     .option('--namespace <namespace>', 'the namespace the CI token deploys to', 'default')
     .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on every node (persistent volumes shared across nodes)')
+    .option('--trusted', 'every pusher administers the nodes: containers may mount host paths, and the namespace is granted everything (the system nom replaces)')
     .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases (offline sites)')
     .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
@@ -129,7 +131,7 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
     .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
-      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted });
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(spec);
       report(await createCluster({ spec, store: s, binaries: binariesFor(spec, nomadVersion), log, ssh, dryRun: opts.dryRun }), s, opts);
@@ -148,7 +150,10 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--base-domain <domain>', 'the domain deployments live under')
     .option('--dry-run', 'say what would be done on each new host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
-      const all = clusterSpec({ hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain });
+      const given = { hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain };
+      // New nodes offer what the cluster's others do: its namespace's /pv, its host paths or none.
+      const recorded = store(clusterSpec(given)).record();
+      const all = clusterSpec({ ...given, namespace: recorded?.namespace, trusted: recorded?.trusted });
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(all);
       const adding = all.hosts.filter((h) => h.spec !== all.first.spec);

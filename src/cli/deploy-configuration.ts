@@ -124,11 +124,10 @@ const SETTING_OF: Record<ContainerField, string> = {
  * overlay file when an overlay asked for it.
  */
 export function checkContainers(config: Extract<DeployConfiguration, { noDeploy: false }>, job: NomadJob, grants: NamespaceGrants): void {
-  const project = config.rendered.context.projectPathSlug;
-  const fromSettings = containerProblems(config.rendered.job, grants, project, (_task, field) => SETTING_OF[field]);
+  const fromSettings = containerProblems(config.rendered.job, grants, (_task, field) => SETTING_OF[field]);
   const overlayFiles = Object.entries(config.overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(' or ');
   const seen = new Set(fromSettings.map((p) => p.key));
-  const fromOverlays = job === config.rendered.job ? [] : containerProblems(job, grants, project, () => overlayFiles).filter((p) => !seen.has(p.key));
+  const fromOverlays = job === config.rendered.job ? [] : containerProblems(job, grants, () => overlayFiles).filter((p) => !seen.has(p.key));
   const lines = [...fromSettings, ...fromOverlays].map((p) => p.line);
   if (lines.length) throw new InputError(lines);
 }

@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import { refreshDeployPolicy } from '../cluster/namespace-access.js';
+import { deployPolicyName } from '../cluster/remote/deploy-policy.js';
 import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
 import { describeGrants, NO_GRANTS, type NamespaceGrants } from '../jobspec/container-rules.js';
 import { collect } from './arguments.js';
@@ -41,6 +43,11 @@ export function registerGrants(program: Command, out: Output): void {
           home: opts.home ?? base.home,
         };
         await writeGrants(nomad, namespace, next);
+        if (opts.hostPath?.length && !(await nomad.nodes.list()).some((n) => n.Drivers?.docker?.Attributes?.['driver.docker.volumes.enabled'] === 'true')) {
+          out.warn('no node mounts host paths (their docker plugin has volumes off; `nom up --trusted` or `nom cluster create --trusted` turns them on): a deploy using these paths will fail on the nodes');
+        }
+        // Nomad enforces the host volumes through the namespace's policy: it follows the grants.
+        if (await refreshDeployPolicy(nomad, namespace, out.say)) out.say(`updated the policy ${deployPolicyName(namespace)}: its tokens may mount what the grants name`);
         out.result(`${namespace}: ${describeGrants(next)}`);
       }),
     );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { down, envLines, up } from '../cluster/local-cluster.js';
 import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
+import { collect } from './arguments.js';
 import type { Output } from './output.js';
 import { CommandError } from '../errors.js';
 
@@ -13,6 +14,11 @@ function port(text: string): number {
   return n;
 }
 
+function namespaceName(text: string): string {
+  if (!/^[a-zA-Z0-9-]{1,128}$/.test(text)) throw new InvalidArgumentError(`--namespace ${JSON.stringify(text)} is not a Nomad namespace name (letters, digits and -)`);
+  return text;
+}
+
 export function registerLocalCluster(program: Command, out: Output): void {
   program
     .command('up')
@@ -20,7 +26,10 @@ export function registerLocalCluster(program: Command, out: Output): void {
     .option('--port <port>', 'Nomad HTTP port; RPC and Serf use the next two (default: the recorded one, else $NOM_NOMAD_PORT, else 4646)', port)
     .option('--install-deps', "install Debian's docker.io and start dockerd when no Docker engine runs (root, apt)")
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
-    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean }) => {
+    .option('--namespace <namespace>', 'a namespace whose jobs get a persistent directory /pv/<namespace> besides default (repeatable; remembered)', collect)
+    .option('--trusted', 'containers may mount host paths and namespace default is granted everything, as in the system nom replaces (remembered; --no-trusted undoes)')
+    .option('--no-trusted', 'the default: no host paths, no grants beyond /pv')
+    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean; namespace?: string[]; trusted?: boolean }) => {
       const home = nomHome(process.env, homedir());
       const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
       const recorded = readLocalState(home);
@@ -36,6 +45,8 @@ export function registerLocalCluster(program: Command, out: Output): void {
         httpPort,
         ingress,
         installDeps: Boolean(opts.installDeps),
+        pvNamespaces: [...(recorded?.pvNamespaces ?? []), ...(opts.namespace ?? []).map(namespaceName)],
+        trusted: opts.trusted ?? recorded?.trusted ?? false,
         nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
         env: process.env,
         say: out.say,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { deployPolicy } from '../cluster/remote/deploy-policy.js';
+import { ensureDeployAccess } from '../cluster/namespace-access.js';
 import { CommandError, InputError } from '../errors.js';
 import { NomadError } from '../nomad/http.js';
 import { withCluster } from './cluster-access.js';
@@ -23,12 +23,7 @@ export function registerToken(program: Command, out: Output): void {
     .action(async (opts: { namespace: string; name?: string }) => {
       if (!NAMESPACE.test(opts.namespace)) throw InputError.of(`--namespace ${JSON.stringify(opts.namespace)} is not a Nomad namespace name (letters, digits and -)`);
       await withCluster(async (nomad) => {
-        if (opts.namespace !== 'default' && !(await nomad.namespaces.read(opts.namespace))) {
-          await nomad.namespaces.upsert(opts.namespace, 'deployments from CI (nom)');
-          out.say(`created the namespace ${opts.namespace}`);
-        }
-        const policy = deployPolicy(opts.namespace);
-        await nomad.acl.upsertPolicy(policy);
+        const policy = await ensureDeployAccess(nomad, opts.namespace, out.say);
         const made = await nomad.acl.createToken({ Name: opts.name ?? `nom CI deploys to ${opts.namespace}`, Type: 'client', Policies: [policy.Name] });
         out.say(`made a deploy token for namespace ${opts.namespace} (accessor ${made.AccessorID}, policy ${policy.Name}); its secret follows, shown this once: put it in the CI variable NOMAD_TOKEN, masked`);
         out.result(made.SecretID);

@@ -1,3 +1,5 @@
+import { pvDirectory, pvVolume } from '../jobspec/host-volumes.js';
+
 /**
  * Settings every Nomad agent nom configures shares (local and over SSH), for nom's trust model:
  * whoever may push a branch may submit a job, so the nodes offer only what nom deploys. Pure.
@@ -14,4 +16,28 @@ export const DENIED_DRIVERS: readonly string[] = ['exec', 'java', 'qemu', 'raw_e
 /** The client `options` entry that keeps them from loading. */
 export function driverDenylist(): Record<string, string> {
   return { 'driver.denylist': DENIED_DRIVERS.join(',') };
+}
+
+/**
+ * The docker plugin's configuration. By default it mounts no host path (`volumes` off: a job
+ * gets host directories only as host volumes, which Nomad checks against the token's policy),
+ * runs nothing privileged and adds only Nomad's default capabilities, whatever a token submits.
+ * `hostPaths` turns host paths back on, for clusters where every pusher administers the nodes
+ * (the system nom replaces mounted host paths so). `extra` adds what a node needs besides.
+ */
+export function dockerPluginConfig(o: { hostPaths: boolean }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    volumes: [{ enabled: o.hostPaths }],
+    allow_privileged: false,
+    // Nomad's default list, written out so that what a container may get is read here.
+    allow_caps: ['audit_write', 'chown', 'dac_override', 'fowner', 'fsetid', 'kill', 'mknod', 'net_bind_service', 'setfcap', 'setgid', 'setpcap', 'setuid', 'sys_chroot'],
+    // Label containers with the node and job, so nom finds every one of this cluster's.
+    extra_labels: ['node_id', 'job_name', 'task_name'],
+    ...extra,
+  };
+}
+
+/** The host volumes of the namespaces' persistent directories, `pv-<ns>` at /pv/<ns>. */
+export function pvHostVolumes(namespaces: readonly string[]): Record<string, { path: string; read_only: boolean }> {
+  return Object.fromEntries([...new Set(namespaces)].map((ns) => [pvVolume(ns), { path: pvDirectory(ns), read_only: false }]));
 }

@@ -1,4 +1,4 @@
-import { driverDenylist } from './agent-hardening.js';
+import { dockerPluginConfig, driverDenylist, pvHostVolumes } from './agent-hardening.js';
 
 /**
  * The agent configuration of the single-node local cluster (server and client in one), as the
@@ -9,6 +9,10 @@ export interface LocalAgentOptions {
   readonly httpPort: number;
   /** Directory mounted by the host volumes home-ro and home-rw. */
   readonly homeDir: string;
+  /** Namespaces with a persistent directory, /pv/<ns> (the host volume pv-<ns>). */
+  readonly pvNamespaces: readonly string[];
+  /** Whether the docker plugin mounts host paths (`nom up --trusted`). */
+  readonly hostPaths: boolean;
 }
 
 export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> {
@@ -39,25 +43,12 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
       host_volume: {
         'home-ro': { path: o.homeDir, read_only: true },
         'home-rw': { path: o.homeDir, read_only: false },
+        ...pvHostVolumes(o.pvNamespaces),
       },
     },
     // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).
-    plugin: [
-      {
-        docker: [
-          {
-            config: [
-              {
-                volumes: [{ enabled: true }],
-                // Images are often built here and exist nowhere else: never garbage-collect them.
-                gc: [{ image: false }],
-                // Label containers with the node, so `nom down` finds every one of this cluster's.
-                extra_labels: ['node_id', 'job_name', 'task_name'],
-              },
-            ],
-          },
-        ],
-      },
-    ],
+    // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).
+    // Images are often built here and exist nowhere else: never garbage-collect them.
+    plugin: [{ docker: [{ config: [dockerPluginConfig({ hostPaths: o.hostPaths }, { gc: [{ image: false }] })] }] }],
   };
 }

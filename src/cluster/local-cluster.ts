@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,9 @@ import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
+import { writeGrants } from '../deploy/namespace-grants.js';
+import { NO_GRANTS } from '../jobspec/container-rules.js';
+import { pvDirectory } from '../jobspec/host-volumes.js';
 import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
 import { isRunning, logTail, portInUse, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
@@ -22,6 +25,10 @@ export interface UpOptions {
   /** Caddy's HTTPS and HTTP listeners on 127.0.0.1. */
   readonly ingress: { readonly https: number; readonly http: number };
   readonly installDeps: boolean;
+  /** Namespaces whose jobs get a persistent directory, /pv/<ns>, beside default. */
+  readonly pvNamespaces: readonly string[];
+  /** Containers may mount host paths, and namespace default is granted everything. */
+  readonly trusted: boolean;
   /** Where to write the NOMAD_ADDR/NOMAD_TOKEN exports when no such file exists; undefined: don't. */
   readonly nomadConfigFile: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -51,19 +58,25 @@ export async function up(o: UpOptions): Promise<UpResult> {
   const caddy = await ensureCaddyBinary(o);
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
-  for (const dir of [layout.dataDir, '/pv']) {
+  mkdirSync(layout.dataDir, { recursive: true });
+  const pvNamespaces = [...new Set(['default', ...o.pvNamespaces])];
+  for (const ns of pvNamespaces) {
     try {
-      mkdirSync(dir, { recursive: true });
+      // Writable by the container's user, whichever it is (images often run as one of their own);
+      // sticky, so that one user's files are not another's to delete. Made once, never changed.
+      if (!existsSync(pvDirectory(ns))) {
+        mkdirSync(pvDirectory(ns), { recursive: true });
+        chmodSync(pvDirectory(ns), 0o1777);
+      }
     } catch (e) {
-      if (dir === '/pv') o.say(`note: cannot create /pv (${(e as Error).message}); persistent volumes need it`);
-      else throw e;
+      throw new ClusterError(`cannot create ${pvDirectory(ns)}, the persistent directory of namespace ${ns} (${(e as Error).message}): run nom up as root, or create it`);
     }
   }
-  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home' }), null, 2);
+  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted }), null, 2);
   const configChanged = !existsSync(layout.configFile) || readFileSync(layout.configFile, 'utf8') !== config;
   writeFileSync(layout.configFile, config);
   const address = `http://127.0.0.1:${o.httpPort}`;
-  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad };
+  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad, pvNamespaces, trusted: o.trusted };
 
   let pid = readPid(layout.pidFile);
   let started = false;
@@ -105,6 +118,8 @@ export async function up(o: UpOptions): Promise<UpResult> {
         timeoutMs: 90_000,
         fail: (where) => new ClusterError(`the Nomad node did not become ready within 90s: ${where}`),
       }))[0]!;
+      // Trusted: namespace default may use what the system nom replaces allowed (nom's checks agree with the nodes).
+      if (o.trusted) await writeGrants(client, 'default', { ...NO_GRANTS, trusted: true });
       const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
       await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: o.env, say: o.say, fail: (m) => new ClusterError(m) });
       const { ingress } = routerConfig;

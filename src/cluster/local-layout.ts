@@ -65,6 +65,10 @@ export interface LocalClusterState {
   /** The client node's ID: its containers carry it as a label, so nom down finds them all. */
   readonly nodeId?: string;
   readonly ingress?: { readonly https: string; readonly http: string; readonly caCert: string; readonly routerStatus: string };
+  /** Namespaces with a persistent directory /pv/<ns> (`nom up --namespace`); default always. */
+  readonly pvNamespaces?: readonly string[];
+  /** `nom up --trusted`: containers may mount host paths, namespace default is granted everything. */
+  readonly trusted?: boolean;
 }
 
 /** The local cluster recorded in `home`, if there is one. */

@@ -17,6 +17,10 @@ function reasons(m: AllocationMetric): string[] {
   }
   for (const [constraint, n] of Object.entries(m.ConstraintFiltered ?? {})) {
     out.push(`${n} node${n === 1 ? '' : 's'} filtered out by ${constraint}`);
+    // The usual cause: a namespace whose nodes were not given its persistent directory.
+    if (constraint === 'missing compatible host volumes') {
+      out.push('NOMAD_VAR_PERSISTENT_VOLUME needs the host volume pv-<namespace> on the nodes: `nom up --namespace <namespace>` or `nom cluster create --namespace <namespace>` gives them /pv/<namespace>');
+    }
   }
   for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) out.push(`${n} node${n === 1 ? '' : 's'} of class ${cls} filtered out`);
   for (const quota of m.QuotaExhausted ?? []) out.push(`quota exhausted: ${quota}`);

@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
+import { homeVolume, pvVolume } from './host-volumes.js';
 import type { NomadJob } from './nomad-job.js';
 
 /**
  * What a namespace's jobs may use on the nodes, as its operator granted it (`nom grants`). A
  * pipeline holds the namespace's token and sets every NOMAD_VAR_*, so these decide what a push
- * can reach beyond its container. The default grants nothing beyond the project's own
- * persistent directory, /pv/<project>.
+ * can reach beyond its container. The default grants nothing beyond the namespace's own
+ * persistent directory, /pv/<namespace> (the host volume pv-<namespace>).
  */
 export interface NamespaceGrants {
   /** The seed's behaviour, for clusters where everyone who can push administers the nodes: no rule applies. */
@@ -45,16 +46,20 @@ const within = (path: string, dir: string) => {
 
 /**
  * The container options of `job` that `grants` do not allow, one line each, naming where each
- * came from. Pure. A task's own directories (relative volume sources) are always fine.
+ * came from. Pure.
  */
-export function containerProblems(job: NomadJob, grants: NamespaceGrants, project: string, origin: Origin): ContainerProblem[] {
+export function containerProblems(job: NomadJob, grants: NamespaceGrants, origin: Origin): ContainerProblem[] {
   if (grants.trusted) return [];
   const problems: ContainerProblem[] = [];
   const refuse = (key: string, line: string) => problems.push({ key, line });
   const hostPath = (group: string, task: string, field: 'volumes' | 'mount', source: string) => {
-    if (within(source, `/pv/${project}`) || grants.hostPaths.some((dir) => within(source, dir))) return;
+    if (grants.hostPaths.some((dir) => within(source, dir))) return;
     refuse(`${group}/${task}/${field}/${source}`, `${origin(task, field)}: the host path ${source} is not granted to namespace ${job.Namespace} (task "${task}"): an operator grants host paths with \`nom grants ${job.Namespace} --host-path <dir>\``);
   };
+  // Nomad 1.6 checks a relative source only by its name, and Docker follows links: a container
+  // that makes its /local/x a link to / gets the node's root at its next start (docs/nomad-version.md).
+  const relative = (group: string, task: string, field: 'volumes' | 'mount', source: string) =>
+    refuse(`${group}/${task}/${field}/${source}`, `${origin(task, field)}: task "${task}" mounts "${source}" from its allocation directory, where the container can put a link to any path on the node: not allowed (the job's files are in /local, /alloc and /secrets already)`);
   for (const group of job.TaskGroups) {
     // A group's "host" mode is Nomad's default (ports on the node, tasks still in Docker's bridge);
     // the node's own network is the task's network_mode, below.
@@ -63,8 +68,8 @@ export function containerProblems(job: NomadJob, grants: NamespaceGrants, projec
     }
     for (const [name, volume] of Object.entries(group.Volumes ?? {})) {
       const source = volume.Source ?? name;
-      const home = source === 'home-ro' ? 'ro' : source === 'home-rw' ? 'rw' : undefined;
-      const allowed = home !== undefined && (grants.home === 'rw' || grants.home === home);
+      const home = source === homeVolume('ro') ? 'ro' : source === homeVolume('rw') ? 'rw' : undefined;
+      const allowed = (source === pvVolume(job.Namespace) && volume.Type === 'host') || (home !== undefined && (grants.home === 'rw' || grants.home === home));
       if (!allowed) refuse(`${group.Name}/volume/${source}`, `${origin(group.Name, 'home')}: group "${group.Name}" mounts the host volume ${source}: not granted to namespace ${job.Namespace}${home ? ` (\`nom grants ${job.Namespace} --home ${home}\`)` : ''}`);
     }
     for (const task of group.Tasks) {
@@ -79,14 +84,14 @@ export function containerProblems(job: NomadJob, grants: NamespaceGrants, projec
       for (const volume of Array.isArray(config.volumes) ? (config.volumes as unknown[]) : []) {
         const source = String(volume).split(':')[0] ?? '';
         if (source.startsWith('/')) hostPath(group.Name, task.Name, 'volumes', source);
-        else if (!source.includes('/') && !source.startsWith('.')) refuse(`${group.Name}/${task.Name}/volumes/${source}`, `${origin(task.Name, 'volumes')}: task "${task.Name}" mounts the Docker volume "${source}", which any job could share: not allowed`);
+        else relative(group.Name, task.Name, 'volumes', source);
       }
       for (const mount of Array.isArray(config.mount) ? (config.mount as Record<string, unknown>[]) : config.mount ? [config.mount as Record<string, unknown>] : []) {
         const type = String(mount.type ?? 'volume');
         const source = String(mount.source ?? '');
         if (type === 'tmpfs') continue;
         if (type === 'bind' && source.startsWith('/')) hostPath(group.Name, task.Name, 'mount', source);
-        else if (type === 'bind' && !source.startsWith('/')) continue; // inside the allocation's directory
+        else if (type === 'bind') relative(group.Name, task.Name, 'mount', source);
         else refuse(`${group.Name}/${task.Name}/mount/${type}/${source}`, `${origin(task.Name, 'mount')}: task "${task.Name}" mounts a ${type} "${source}": only bind mounts of granted host paths are allowed`);
       }
     }
@@ -114,5 +119,5 @@ export function grantsToItems(g: NamespaceGrants): Record<string, string> {
 export function describeGrants(g: NamespaceGrants): string {
   if (g.trusted) return 'trusted: anything the settings and overlays ask for (the seed\'s behaviour)';
   const parts = [g.hostNetwork ? 'the node\'s network' : '', g.hostPaths.length ? `host paths ${g.hostPaths.join(', ')}` : '', g.home !== 'none' ? `/home ${g.home === 'ro' ? 'read-only' : 'read-write'}` : ''].filter(Boolean);
-  return parts.length ? parts.join('; ') : 'nothing beyond the project\'s own /pv/<project>';
+  return parts.length ? parts.join('; ') : 'nothing beyond the namespace\'s own /pv/<namespace>';
 }

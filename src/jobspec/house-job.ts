@@ -2,7 +2,8 @@ import type { DeployContext } from '../context/deploy-context.js';
 import type { DeployTarget } from '../naming/deploy-target.js';
 import { minutes, seconds, type Nanoseconds } from '../settings/duration.js';
 import type { Settings } from '../settings/declarations.js';
-import type { NomadJob, TaskGroup } from './nomad-job.js';
+import { homeVolume, hostVolume, pvVolume } from './host-volumes.js';
+import type { NomadJob, TaskGroup, VolumeRequest } from './nomad-job.js';
 import { extraService, mainService } from './services.js';
 import { mainTask } from './task.js';
 
@@ -22,6 +23,11 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
   // pass; past that it is unhealthy and, with no progress deadline, fails the deployment at
   // once, so a broken version is reverted in about a minute and a half, not ten.
   const healthyDeadline = (settings.HEALTH_TIMEOUT + minutes(1)) as Nanoseconds;
+
+  const volumes: Record<string, VolumeRequest> = {
+    ...(settings.PERSISTENT_VOLUME ? { pv: hostVolume('pv', pvVolume(settings.NAMESPACE), false) } : {}),
+    ...(settings.HOME ? { [homeVolume(settings.HOME)]: hostVolume(homeVolume(settings.HOME), homeVolume(settings.HOME), settings.HOME === 'ro') } : {}),
+  };
 
   const group: TaskGroup = {
     Name: target.slug,
@@ -60,9 +66,7 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
           ],
         }
       : {}),
-    ...(settings.HOME
-      ? { Volumes: { [`home-${settings.HOME}`]: { Name: `home-${settings.HOME}`, Type: 'host', Source: `home-${settings.HOME}`, ReadOnly: settings.HOME === 'ro' } } }
-      : {}),
+    ...(Object.keys(volumes).length ? { Volumes: volumes } : {}),
     Tasks: [mainTask(ctx, target, settings, ports)],
   };
 

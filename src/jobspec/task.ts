@@ -4,16 +4,14 @@ import type { DeployTarget } from '../naming/deploy-target.js';
 import type { Settings } from '../settings/declarations.js';
 import type { PortSpec } from '../settings/ports.js';
 import type { Task, VolumeMount } from './nomad-job.js';
+import { homeVolume, mountOf } from './host-volumes.js';
 import { MAIN_TASK } from './services.js';
 import { ciFactsTemplate, secretsPath, secretsTemplate } from './templates.js';
 
 /** The task that runs the project's image. */
 export function mainTask(ctx: DeployContext, target: DeployTarget, settings: Settings, ports: readonly PortSpec[]): Task {
   const driver = settings.DEPLOY_WITH_PODMAN ? 'podman' : 'docker';
-  const volumes = [
-    ...settings.VOLUMES,
-    ...(settings.PERSISTENT_VOLUME ? [`/pv/${ctx.projectPathSlug}:${settings.PERSISTENT_VOLUME}`] : []),
-  ];
+  const volumes = settings.VOLUMES;
   const config: Record<string, unknown> = {
     image: ctx.image,
     force_pull: target.forcePull,
@@ -37,9 +35,11 @@ export function mainTask(ctx: DeployContext, target: DeployTarget, settings: Set
     config.auth = [{ username: ctx.registryAuth.username, password: `\${${REGISTRY_PASSWORD_KEY}}` }];
   }
 
-  const volumeMounts: VolumeMount[] = settings.HOME
-    ? [{ Volume: `home-${settings.HOME}`, Destination: '/home', ReadOnly: settings.HOME === 'ro' }]
-    : [];
+  // The namespace's persistent directory and /home are host volumes (see house-job.ts).
+  const volumeMounts: VolumeMount[] = [
+    ...(settings.PERSISTENT_VOLUME ? [mountOf('pv', settings.PERSISTENT_VOLUME, false)] : []),
+    ...(settings.HOME ? [mountOf(homeVolume(settings.HOME), '/home', settings.HOME === 'ro')] : []),
+  ];
   const hasSecrets = ctx.secrets.size > 0 || ctx.registryAuth !== undefined;
   return {
     Name: MAIN_TASK,

@@ -30,6 +30,10 @@ export class Acl {
   upsertPolicy(policy: ACLPolicy): Promise<void> {
     return this.http.request('POST', `/v1/acl/policy/${encodeURIComponent(policy.Name)}`, { body: policy, idempotent: true, capability: 'a management token' });
   }
+  /** GET /v1/acl/policy/:name */
+  policy(name: string): Promise<ACLPolicy> {
+    return this.http.request('GET', `/v1/acl/policy/${encodeURIComponent(name)}`, { capability: 'a management token' });
+  }
   /** POST /v1/acl/token: a new token. */
   createToken(token: { Name: string; Type: 'client' | 'management'; Policies: string[] }): Promise<ACLToken> {
     return this.http.request('POST', '/v1/acl/token', { body: token, capability: 'a management token' });

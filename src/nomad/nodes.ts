@@ -16,6 +16,7 @@ export interface NodeListStub {
 }
 
 export interface DriverInfo {
+  Attributes?: Record<string, string> | null;
   Detected: boolean;
   Healthy: boolean;
   HealthDescription: string;

@@ -94,6 +94,15 @@ describe('deploy tokens', () => {
     assert.equal(await containerEnv(admin, team.job, version, 'KEY', team.ns), 'rotated-value');
   });
 
+  it('a namespace whose nodes lack its persistent directory is told how to give them one, and nothing is submitted', async () => {
+    const team = teams[1]!;
+    const before = (await admin.jobs.read(team.job, team.ns))!.Version;
+    const run = await deployOf(team, { NOMAD_VAR_PERSISTENT_VOLUME: '/data' });
+    assert.equal(run.code, 4, run.out);
+    assert.match(run.out, /missing compatible host volumes; NOMAD_VAR_PERSISTENT_VOLUME needs the host volume pv-<namespace> on the nodes: `nom up --namespace <namespace>`/);
+    assert.equal((await admin.jobs.read(team.job, team.ns))!.Version, before);
+  });
+
   it('a revoked token deploys nothing', async () => {
     const team = teams[0]!;
     const revoke = await nom(['token', 'revoke', team.accessor], operator);

@@ -7,7 +7,12 @@ import { bootstrapAcl as bootstrapNomadAcl, waitForLeader, waitForReadyNodes } f
 import { certificateNames, createClusterCa, gossipKey, nodeCertificate, signedBy, type KeyPair } from './cluster-pki.js';
 import type { ClusterSpec, SshTarget } from './cluster-spec.js';
 import type { ClusterRecord, ClusterStore } from './cluster-store.js';
-import { deployPolicy, routerPolicy } from './deploy-policy.js';
+import { ensureDeployAccess } from '../namespace-access.js';
+import { routerPolicy } from './deploy-policy.js';
+import { writeGrants } from '../../deploy/namespace-grants.js';
+import { NO_GRANTS } from '../../jobspec/container-rules.js';
+import { pvDirectory } from '../../jobspec/host-volumes.js';
+import { pvNamespaces } from './cluster-spec.js';
 import { factsScript, hostPlan, readFacts, type DesiredFile, type HostFacts, type Step } from './host-plan.js';
 import {
   clusterRouterConfig, nomadAgentConfig, nomServiceScript, PATHS, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit, type NodeIdentity,
@@ -198,16 +203,16 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const plans = hosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, servers, bootstrapExpect: hosts.length, binaries });
-    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory) })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
   let changed = await apply(plans, log);
 
   const address = `https://${spec.first.host.includes(':') ? `[${spec.first.host}]` : spec.first.host}:4646`;
   const token = await bootstrapAcl(store, address, log);
-  const ciToken = await deployAccess(store, address, token, spec.namespace, log);
+  const ciToken = await deployAccess(store, address, token, spec, log);
   changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log);
-  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
+  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
   const accessFile = store.saveAccess(record, token);
   await waitForNodes(store, address, token, hosts.length, log);
   return { record, accessFile, ciToken, changed };
@@ -234,7 +239,7 @@ export async function addNodes(o: SetupOptions & { readonly adding: readonly Ssh
   const plans = newHosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
-    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv })] as [SshHost, Step[]];
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory) })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
   const changed = (await apply(plans, log)) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log));
@@ -271,15 +276,13 @@ async function bootstrapAcl(store: ClusterStore, address: string, log: SetupLog)
 }
 
 /** The deploy policy in `namespace`, and a CI token with only it (made once, kept in the store). */
-async function deployAccess(store: ClusterStore, address: string, token: string, namespace: string, log: SetupLog): Promise<string> {
+async function deployAccess(store: ClusterStore, address: string, token: string, spec: ClusterSpec, log: SetupLog): Promise<string> {
+  const { namespace } = spec;
   const nomad = client(store, address, token);
   try {
-    if (namespace !== 'default' && !(await nomad.namespaces.read(namespace))) {
-      await nomad.namespaces.upsert(namespace, 'deployments from CI (nom)');
-      log.info(`created the namespace ${namespace}`);
-    }
-    const policy = deployPolicy(namespace);
-    await nomad.acl.upsertPolicy(policy);
+    // A trusted cluster (`--trusted`): its namespace may use what the system nom replaces allowed.
+    if (spec.trusted) await writeGrants(nomad, namespace, { ...NO_GRANTS, trusted: true });
+    const policy = await ensureDeployAccess(nomad, namespace, (line) => log.info(line));
     const kept = store.ciToken();
     if (kept && (await nomad.acl.token(kept.accessor).then(() => true, () => false))) return kept.secret;
     const ci = await nomad.acl.createToken({ Name: `nom CI deploys to ${namespace}`, Type: 'client', Policies: [policy.Name] });

@@ -29,7 +29,12 @@ export interface ClusterSpec {
   /** ACME settings of the ingress; internal (Caddy's own CA) when no email is given. */
   readonly acmeEmail: string | undefined;
   readonly baseDomain: string | undefined;
+  /** Every pusher administers the nodes: the docker plugin mounts host paths, and the namespace is granted everything. */
+  readonly trusted: boolean;
 }
+
+/** The namespaces whose persistent directory (/pv/<ns>, the host volume pv-<ns>) the nodes offer. */
+export const pvNamespaces = (spec: Pick<ClusterSpec, 'namespace'>) => [...new Set(['default', spec.namespace])];
 
 const HOST = /^(?:([a-z_][a-z0-9_.-]*)@)?([a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
 
@@ -54,6 +59,7 @@ export function clusterSpec(o: {
   binaries?: string | undefined;
   acmeEmail?: string | undefined;
   baseDomain?: string | undefined;
+  trusted?: boolean | undefined;
 }): ClusterSpec {
   if (!o.hosts.length) throw InputError.of('name the hosts: nom cluster create <host>… (each [user@]host[:port])');
   const hosts = o.hosts.map((h) => sshTarget(h));
@@ -78,5 +84,5 @@ export function clusterSpec(o: {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw InputError.of(`--name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-"`);
   const namespace = o.namespace ?? 'default';
   if (!/^[a-zA-Z0-9-]{1,128}$/.test(namespace)) throw InputError.of(`--namespace ${JSON.stringify(namespace)} is not a Nomad namespace name (letters, digits and -)`);
-  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain };
+  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted) };
 }

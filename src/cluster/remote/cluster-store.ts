@@ -16,6 +16,8 @@ export interface ClusterRecord {
   readonly address: string;
   readonly hosts: readonly { readonly spec: string; readonly address: string }[];
   readonly namespace: string;
+  /** `--trusted`: the docker plugin mounts host paths; the namespace is granted everything. */
+  readonly trusted?: boolean;
 }
 
 /**

@@ -1,14 +1,18 @@
+import { homeVolume, pvVolume } from '../../jobspec/host-volumes.js';
+import { NO_GRANTS, type NamespaceGrants } from '../../jobspec/container-rules.js';
 import type { ACLPolicy } from '../../nomad/acl.js';
 import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
 
 /**
  * What CI may do: in one namespace, submit and read jobs (plan, register, follow the
  * deployment, read a failing task's logs), write and delete (never read) the jobs' secrets under
- * nomad/jobs/, and keep nom's deploy state under nom/deploys/; and read (never write) who owns which hostname, so a
- * deploy is refused before it claims another job's. Nothing else in any other namespace, and
- * nothing about nodes, ACLs or the agent. Pure.
+ * nomad/jobs/, and keep nom's deploy state under nom/deploys/; read (never write) who owns which
+ * hostname and what the namespace was granted; and mount the host volumes the operator granted:
+ * the namespace's own persistent directory always, /home as granted, any with `trusted`. Nomad
+ * refuses a job that mounts any other. Nothing in any other namespace, and nothing about nodes,
+ * ACLs or the agent. Pure.
  */
-export function deployPolicy(namespace: string): ACLPolicy {
+export function deployPolicy(namespace: string, grants: NamespaceGrants = NO_GRANTS): ACLPolicy {
   // Who owns which hostname, and what the namespace may use on the nodes: read, never written.
   const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }', '    path "nom/grants/*" {', '      capabilities = ["read"]', '    }'];
   // Secrets: written and deleted, never read (only the job's own tasks read them); nom's deploy
@@ -17,15 +21,23 @@ export function deployPolicy(namespace: string): ACLPolicy {
     '    path "nomad/jobs/*" {', '      capabilities = ["write", "destroy", "list"]', '    }',
     '    path "nom/deploys/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }',
   ];
+  const jobRules = ['  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs];
   const rules =
     namespace === RECORDS_NAMESPACE
-      ? [`namespace "${namespace}" {`, '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs, ...ownHostnames, '  }', '}']
-      : [
-          `namespace "${namespace}" {`, '  capabilities = ["submit-job", "read-job", "list-jobs", "parse-job", "read-logs"]', '  variables {', ...jobs, '  }', '}',
-          `namespace "${RECORDS_NAMESPACE}" {`, '  variables {', ...ownHostnames, '  }', '}',
-        ];
-  return { Name: `deploy-${namespace}`, Description: `nom: deploy jobs to the namespace ${namespace} from CI`, Rules: [...rules, ''].join('\n') };
+      ? [`namespace "${namespace}" {`, ...jobRules, ...ownHostnames, '  }', '}']
+      : [`namespace "${namespace}" {`, ...jobRules, '  }', '}', `namespace "${RECORDS_NAMESPACE}" {`, '  variables {', ...ownHostnames, '  }', '}'];
+  const volume = (name: string, policy: 'read' | 'write') => [`host_volume "${name}" {`, `  policy = "${policy}"`, '}'];
+  const volumes = grants.trusted
+    ? volume('*', 'write')
+    : [
+        ...volume(pvVolume(namespace), 'write'),
+        ...(grants.home !== 'none' ? volume(homeVolume('ro'), 'read') : []),
+        ...(grants.home === 'rw' ? volume(homeVolume('rw'), 'write') : []),
+      ];
+  return { Name: deployPolicyName(namespace), Description: `nom: deploy jobs to the namespace ${namespace} from CI`, Rules: [...rules, ...volumes, ''].join('\n') };
 }
+
+export const deployPolicyName = (namespace: string) => `deploy-${namespace}`;
 
 /**
  * What the router may do, and nothing more: list and read jobs (their services, allocations,

@@ -107,7 +107,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * right is not written, a service whose files did not change and that runs is not restarted.
  * Pure.
  */
-export function hostPlan(host: string, facts: HostFacts, o: { files: readonly DesiredFile[]; services: readonly ServiceDefinition[]; nfsPv: string | undefined }): Step[] {
+export function hostPlan(host: string, facts: HostFacts, o: { files: readonly DesiredFile[]; services: readonly ServiceDefinition[]; nfsPv: string | undefined; pvDirectories: readonly string[] }): Step[] {
   const steps: Step[] = [];
   if (!facts.dockerInstalled) {
     if (!facts.os.some((id) => id === 'debian' || id === 'ubuntu')) {
@@ -139,8 +139,13 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
       input: f.content,
     });
   }
-  if (!facts.files.size || !facts.files.has(PATHS.nomadConfig)) {
-    steps.push({ title: `create ${PATHS.dataDir}, ${PATHS.pv} and ${PATHS.home}`, script: `mkdir -p ${PATHS.dataDir} ${PATHS.pv} ${PATHS.home} ${PATHS.caddyData}` });
+  // Before Nomad (re)starts with a configuration whose host volumes need them (a new namespace's /pv/<ns>).
+  const nomadConfig = o.files.find((f) => f.path === PATHS.nomadConfig);
+  if (!facts.files.has(PATHS.nomadConfig) || (nomadConfig && facts.files.get(PATHS.nomadConfig) !== nomadConfig.sha256)) {
+    const dirs = [PATHS.dataDir, PATHS.pv, PATHS.home, PATHS.caddyData].map(quote).join(' ');
+    // A namespace's /pv: writable by any container user, sticky; made once, never changed after.
+    const pv = o.pvDirectories.map((d) => `[ -d ${quote(d)} ] || install -d -m 1777 ${quote(d)}`);
+    steps.push({ title: `create ${PATHS.dataDir}, ${[PATHS.pv, ...o.pvDirectories].join(', ')} and ${PATHS.home}`, script: ['set -e', `mkdir -p ${dirs}`, ...pv].join('\n') });
   }
   for (const s of o.services) {
     const isRunning = s.name === 'docker' ? facts.dockerRunning : facts.running.has(s.name);

@@ -1,6 +1,6 @@
 import { routerConfig, type IngressPorts, type RouterConfig } from '../../router/router-config.js';
-import { driverDenylist } from '../agent-hardening.js';
-import type { ClusterSpec } from './cluster-spec.js';
+import { dockerPluginConfig, driverDenylist, pvHostVolumes } from '../agent-hardening.js';
+import { pvNamespaces, type ClusterSpec } from './cluster-spec.js';
 
 /**
  * Every file `nom cluster create` writes on a node, made from the cluster's spec and the node's
@@ -42,8 +42,8 @@ export interface NodeIdentity {
 
 /**
  * The Nomad agent of a node, server and client in one, as the JSON form of its configuration:
- * TLS for HTTP and RPC from the cluster CA, gossip encrypted, ACLs on, docker volumes on, the
- * host volumes the house job mounts. `servers` are the addresses of all servers to join.
+ * TLS for HTTP and RPC from the cluster CA, gossip encrypted, ACLs on, the docker plugin
+ * hardened (no host paths unless the cluster is trusted), the host volumes the house job mounts. `servers` are the addresses of all servers to join.
  */
 export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { servers: readonly string[]; bootstrapExpect: number; gossipKey: string; nfsPv: boolean }): Record<string, unknown> {
   return {
@@ -81,12 +81,12 @@ export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { ser
       host_volume: {
         'home-ro': { path: PATHS.home, read_only: true },
         'home-rw': { path: PATHS.home, read_only: false },
-        pv: { path: PATHS.pv, read_only: false },
+        ...pvHostVolumes(pvNamespaces(spec)),
       },
       meta: { 'nom.pv': o.nfsPv ? 'nfs' : 'local' },
       options: driverDenylist(),
     },
-    plugin: [{ docker: [{ config: [{ volumes: [{ enabled: true }], extra_labels: ['node_id', 'job_name', 'task_name'] }] }] }],
+    plugin: [{ docker: [{ config: [dockerPluginConfig({ hostPaths: spec.trusted })] }] }],
   };
 }
 

@@ -4,7 +4,7 @@ import { localAgentConfig } from '../../../src/cluster/local-agent-config.js';
 import { localLayout, nomHome } from '../../../src/cluster/local-layout.js';
 
 describe('the local cluster configuration', () => {
-  const config = localAgentConfig({ dataDir: '/var/nom/nomad/data', httpPort: 4646, homeDir: '/home' }) as Record<string, any>;
+  const config = localAgentConfig({ dataDir: '/var/nom/nomad/data', httpPort: 4646, homeDir: '/home', pvNamespaces: ['default', 'team-a'], hostPaths: false }) as Record<string, any>;
 
   it('runs server and client in one agent, on loopback only, with ACLs on', () => {
     assert.equal(config.server.enabled, true);
@@ -16,9 +16,24 @@ describe('the local cluster configuration', () => {
     assert.deepEqual(config.acl, { enabled: true });
   });
 
-  it('offers the host volumes home-ro and home-rw, and docker volumes without image GC', () => {
-    assert.deepEqual(config.client.host_volume, { 'home-ro': { path: '/home', read_only: true }, 'home-rw': { path: '/home', read_only: false } });
-    assert.deepEqual(config.plugin[0].docker[0].config[0], { volumes: [{ enabled: true }], gc: [{ image: false }], extra_labels: ['node_id', 'job_name', 'task_name'] });
+  it('offers /home and each namespace\'s /pv as host volumes, and no host path to docker', () => {
+    assert.deepEqual(config.client.host_volume, {
+      'home-ro': { path: '/home', read_only: true },
+      'home-rw': { path: '/home', read_only: false },
+      'pv-default': { path: '/pv/default', read_only: false },
+      'pv-team-a': { path: '/pv/team-a', read_only: false },
+    });
+    const docker = config.plugin[0].docker[0].config[0];
+    assert.deepEqual(docker.volumes, [{ enabled: false }]);
+    assert.equal(docker.allow_privileged, false);
+    assert.ok(!docker.allow_caps.includes('sys_admin') && !docker.allow_caps.includes('all'));
+    assert.deepEqual(docker.gc, [{ image: false }], 'images built here exist nowhere else');
+  });
+
+  it('a trusted cluster (`nom up --trusted`) mounts host paths, as the system nom replaces did', () => {
+    const trusted = localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home', pvNamespaces: ['default'], hostPaths: true }) as Record<string, any>;
+    assert.deepEqual(trusted.plugin[0].docker[0].config[0].volumes, [{ enabled: true }]);
+    assert.equal(trusted.plugin[0].docker[0].config[0].allow_privileged, false);
   });
 
   it('lets memory_max work (memory oversubscription)', () => {

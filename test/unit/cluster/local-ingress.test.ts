@@ -17,6 +17,6 @@ describe('the local ingress', () => {
     assert.equal(config.ingress.bindHost, '127.0.0.1');
     assert.deepEqual(config.ingress.tls, { mode: 'internal' });
     assert.equal(caCertPath(config), '/srv/nom/caddy/data/pki/authorities/local/root.crt');
-    assert.ok(localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home' }));
+    assert.ok(localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home', pvNamespaces: [], hostPaths: false }));
   });
 });

@@ -14,6 +14,11 @@ describe('placement failures in words', () => {
     assert.equal(line, 'cannot place group web: 3 nodes filtered out by missing drivers');
   });
 
+  it('no node with the namespace\'s persistent directory says how to give it one', () => {
+    const [line] = placementFailures({ web: { ...metric, NodesFiltered: 1, ConstraintFiltered: { 'missing compatible host volumes': 1 } } });
+    assert.match(line!, /1 node filtered out by missing compatible host volumes; NOMAD_VAR_PERSISTENT_VOLUME needs the host volume pv-<namespace> on the nodes: `nom up --namespace <namespace>`/);
+  });
+
   it('no nodes at all', () => {
     assert.deepEqual(placementFailures({ web: { ...metric, NodesEvaluated: 0 } }), ['cannot place group web: no nodes are available in the job\'s datacenters and node pool']);
   });

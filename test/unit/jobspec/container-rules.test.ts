@@ -5,22 +5,31 @@ import type { NomadJob } from '../../../src/jobspec/nomad-job.js';
 
 const job = (config: Record<string, unknown>, group: Record<string, unknown> = {}) =>
   ({ ID: 'shop', Namespace: 'team-a', TaskGroups: [{ Name: 'shop', Networks: [], Tasks: [{ Name: 'http', Driver: 'docker', Config: { image: 'x', ...config } }], ...group }] }) as unknown as NomadJob;
-const lines = (j: NomadJob, grants: NamespaceGrants = NO_GRANTS) => containerProblems(j, grants, 'acme-shop', (_t, field) => `<${field}>`).map((p) => p.line);
+const lines = (j: NomadJob, grants: NamespaceGrants = NO_GRANTS) => containerProblems(j, grants, (_t, field) => `<${field}>`).map((p) => p.line);
 
 describe('what a namespace\'s containers may use', () => {
-  it('by default: the project\'s own /pv directory and the allocation\'s own files, nothing else', () => {
-    assert.deepEqual(lines(job({ volumes: ['/pv/acme-shop:/data', 'local/config:/etc/app'], mount: [{ type: 'bind', source: 'local/x', target: '/x' }, { type: 'tmpfs', target: '/tmp' }] })), []);
+  it('by default: the namespace\'s own persistent directory and the allocation\'s own files, nothing else', () => {
+    const pv = { Volumes: { pv: { Name: 'pv', Type: 'host', Source: 'pv-team-a', ReadOnly: false } } };
+    assert.deepEqual(lines(job({ mount: [{ type: 'tmpfs', target: '/tmp' }] }, pv)), []);
+    const other = { Volumes: { pv: { Name: 'pv', Type: 'host', Source: 'pv-team-b', ReadOnly: false } } };
+    assert.match(lines(job({}, other))[0]!, /group "shop" mounts the host volume pv-team-b: not granted to namespace team-a/);
   });
 
-  it('refuses host paths, the Docker socket and another project\'s /pv, naming where each came from', () => {
-    assert.deepEqual(lines(job({ volumes: ['/:/host', '/var/run/docker.sock:/var/run/docker.sock', '/pv/other-project:/data', '/pv/acme-shop/../other:/x'] })), [
+  it('refuses host paths, the Docker socket and /pv directly, naming where each came from', () => {
+    assert.deepEqual(lines(job({ volumes: ['/:/host', '/var/run/docker.sock:/var/run/docker.sock', '/pv/other-project:/data', '/pv/team-a/../other:/x'] })), [
       '<volumes>: the host path / is not granted to namespace team-a (task "http"): an operator grants host paths with `nom grants team-a --host-path <dir>`',
       '<volumes>: the host path /var/run/docker.sock is not granted to namespace team-a (task "http"): an operator grants host paths with `nom grants team-a --host-path <dir>`',
       '<volumes>: the host path /pv/other-project is not granted to namespace team-a (task "http"): an operator grants host paths with `nom grants team-a --host-path <dir>`',
-      '<volumes>: the host path /pv/acme-shop/../other is not granted to namespace team-a (task "http"): an operator grants host paths with `nom grants team-a --host-path <dir>`',
+      '<volumes>: the host path /pv/team-a/../other is not granted to namespace team-a (task "http"): an operator grants host paths with `nom grants team-a --host-path <dir>`',
     ]);
     assert.match(lines(job({ mount: [{ type: 'bind', source: '/etc/nomad.d', target: '/n' }] }))[0]!, /^<mount>: the host path \/etc\/nomad\.d is not granted/);
-    assert.match(lines(job({ volumes: ['shared:/data'] }))[0]!, /mounts the Docker volume "shared", which any job could share/);
+  });
+
+  it('refuses sources in the allocation\'s directory: the container could make them links to the node\'s files', () => {
+    for (const j of [job({ volumes: ['local/evil:/host'] }), job({ volumes: ['shared:/data'] }), job({ mount: [{ type: 'bind', source: '../alloc/x', target: '/x' }] })]) {
+      assert.match(lines(j)[0]!, /mounts "[^"]+" from its allocation directory, where the container can put a link to any path on the node: not allowed/);
+    }
+    assert.match(lines(job({ mount: [{ type: 'volume', source: 'shared', target: '/x' }] }))[0]!, /mounts a volume "shared": only bind mounts of granted host paths are allowed/);
   });
 
   it('never: privileged, capabilities, the host\'s PID, IPC, UTS or user namespaces, devices, security options', () => {
@@ -51,6 +60,6 @@ describe('what a namespace\'s containers may use', () => {
     assert.deepEqual(grantsFromItems(grantsToItems(g)), g);
     assert.deepEqual(grantsFromItems(undefined), NO_GRANTS);
     assert.equal(describeGrants(g), 'the node\'s network; host paths /usr/games, /srv/shared; /home read-only');
-    assert.equal(describeGrants(NO_GRANTS), 'nothing beyond the project\'s own /pv/<project>');
+    assert.equal(describeGrants(NO_GRANTS), 'nothing beyond the namespace\'s own /pv/<namespace>');
   });
 });

@@ -140,9 +140,11 @@ describe('the house job', () => {
     assert.equal(task(render(gitlab())).Config.force_pull, false);
   });
 
-  it('backs PERSISTENT_VOLUME with /pv/<CI_PROJECT_PATH_SLUG>, beside VOLUMES', () => {
-    const config = task(render(gitlab({ NOMAD_VAR_PERSISTENT_VOLUME: '/data', NOMAD_VAR_VOLUMES: '["/usr/games:/usr/games:ro"]' }))).Config;
-    assert.deepEqual(config.volumes, ['/usr/games:/usr/games:ro', '/pv/example-org-my-site:/data']);
+  it('backs PERSISTENT_VOLUME with the namespace\'s host volume pv-<namespace>, VOLUMES staying docker volumes', () => {
+    const job = render(gitlab({ NOMAD_VAR_PERSISTENT_VOLUME: '/data', NOMAD_VAR_NAMESPACE: 'team-a', NOMAD_VAR_VOLUMES: '["/usr/games:/usr/games:ro"]' }));
+    assert.deepEqual(group(job).Volumes, { pv: { Name: 'pv', Type: 'host', Source: 'pv-team-a', ReadOnly: false } });
+    assert.deepEqual(task(job).VolumeMounts, [{ Volume: 'pv', Destination: '/data', ReadOnly: false }]);
+    assert.deepEqual(task(job).Config.volumes, ['/usr/games:/usr/games:ro']);
   });
 
   it('BIND_MOUNTS become docker mounts', () => {

@@ -26,22 +26,22 @@ describe('what is done on a host', () => {
   });
 
   it('a new Ubuntu host: Docker installed, NFS mounted, files written, services started', () => {
-    const steps = hostPlan('node1', fresh, { files, services, nfsPv: 'nfs.example.com:/srv/pv' });
+    const steps = hostPlan('node1', fresh, { files, services, nfsPv: 'nfs.example.com:/srv/pv', pvDirectories: ['/pv/default'] });
     assert.deepEqual(steps.map((s) => s.title), [
       'install Docker (Debian\'s docker.io)', `mount nfs.example.com:/srv/pv at ${PATHS.pv} (NFS, in /etc/fstab)`, `write ${PATHS.nomadConfig}`, `write ${PATHS.service}`,
-      `create ${PATHS.dataDir}, ${PATHS.pv} and ${PATHS.home}`, 'start docker', 'start nomad',
+      `create ${PATHS.dataDir}, ${PATHS.pv}, /pv/default and ${PATHS.home}`, 'start docker', 'start nomad',
     ]);
     for (const s of steps) assert.equal(spawnSync('sh', ['-n', '-c', s.script]).status, 0, s.title);
   });
 
   it('a host that is already right: nothing', () => {
     const done: HostFacts = { ...fresh, dockerInstalled: true, dockerRunning: true, pvMount: 'nfs.example.com:/srv/pv', files: new Map(files.map((f) => [f.path, f.sha256])), running: new Set(['nomad']) };
-    assert.deepEqual(hostPlan('node1', done, { files, services, nfsPv: 'nfs.example.com:/srv/pv' }), []);
-    const changed = hostPlan('node1', { ...done, files: new Map([[PATHS.service, files[1]!.sha256], [PATHS.nomadConfig, 'old']]) }, { files, services, nfsPv: 'nfs.example.com:/srv/pv' });
-    assert.deepEqual(changed.map((s) => s.title), [`write ${PATHS.nomadConfig}`, 'restart nomad']);
+    assert.deepEqual(hostPlan('node1', done, { files, services, nfsPv: 'nfs.example.com:/srv/pv', pvDirectories: ['/pv/default'] }), []);
+    const changed = hostPlan('node1', { ...done, files: new Map([[PATHS.service, files[1]!.sha256], [PATHS.nomadConfig, 'old']]) }, { files, services, nfsPv: 'nfs.example.com:/srv/pv', pvDirectories: ['/pv/default'] });
+    assert.deepEqual(changed.map((s) => s.title), [`write ${PATHS.nomadConfig}`, `create ${PATHS.dataDir}, ${PATHS.pv}, /pv/default and ${PATHS.home}`, 'restart nomad']);
   });
 
   it('Docker is installed for people only on Debian and Ubuntu; elsewhere it says so', () => {
-    assert.throws(() => hostPlan('node1', { ...fresh, os: ['fedora'] }, { files, services, nfsPv: undefined }), /node1: Docker is not installed, and nom installs it only on Debian and Ubuntu \(this is fedora\)/);
+    assert.throws(() => hostPlan('node1', { ...fresh, os: ['fedora'] }, { files, services, nfsPv: undefined, pvDirectories: [] }), /node1: Docker is not installed, and nom installs it only on Debian and Ubuntu \(this is fedora\)/);
   });
 });
