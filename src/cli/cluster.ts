@@ -91,6 +91,7 @@ interface CreateOptions {
   nomadConfig: boolean;
   dryRun?: boolean;
   trusted?: boolean;
+  hostVolume?: string[];
 }
 
 export function registerCluster(program: Command, out: Output): void {
@@ -124,6 +125,7 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--namespace <namespace>', 'the namespace the CI token deploys to', 'default')
     .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on every node (persistent volumes shared across nodes)')
     .option('--trusted', 'every pusher administers the nodes: containers may mount host paths, and the namespace is granted everything (the system nom replaces)')
+    .option('--host-volume <name=dir[:ro]>', 'a directory every node offers as a named host volume, for nom grants --host-volume (repeatable; it must exist on the nodes)', collect)
     .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases (offline sites)')
     .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
@@ -131,7 +133,7 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
     .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
-      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted });
+      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted, hostVolumes: opts.hostVolume });
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(spec);
       report(await createCluster({ spec, store: s, binaries: binariesFor(spec, nomadVersion), log, ssh, dryRun: opts.dryRun }), s, opts);
@@ -153,7 +155,7 @@ export function registerCluster(program: Command, out: Output): void {
       const given = { hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain };
       // New nodes offer what the cluster's others do: its namespace's /pv, its host paths or none.
       const recorded = store(clusterSpec(given)).record();
-      const all = clusterSpec({ ...given, namespace: recorded?.namespace, trusted: recorded?.trusted });
+      const all = clusterSpec({ ...given, namespace: recorded?.namespace, trusted: recorded?.trusted, hostVolumes: recorded?.hostVolumes });
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(all);
       const adding = all.hosts.filter((h) => h.spec !== all.first.spec);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { CiOutputs } from '../deploy/ci-outputs.js';
 import { InputError } from '../errors.js';
+import { withGrantedVolumes } from '../jobspec/host-volumes.js';
 import { containerProblems, type ContainerField, type NamespaceGrants } from '../jobspec/container-rules.js';
 import { hasOverlays, type Overlays } from '../jobspec/overlays.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
@@ -119,15 +120,19 @@ const SETTING_OF: Record<ContainerField, string> = {
 };
 
 /**
- * Refuses what the namespace's grants do not allow the job's containers (host paths, the node's
- * network, privileges), before anything is written: one line each, naming the setting, or the
- * overlay file when an overlay asked for it.
+ * The job as it may run in its namespace: VOLUMES and BIND_MOUNTS entries of granted host
+ * volumes become mounts of them, and what the grants do not allow the containers (host paths,
+ * the node's network, privileges) is refused before anything is written: one line each, naming
+ * the setting, or the overlay file when an overlay asked for it.
  */
-export function checkContainers(config: Extract<DeployConfiguration, { noDeploy: false }>, job: NomadJob, grants: NamespaceGrants): void {
-  const fromSettings = containerProblems(config.rendered.job, grants, (_task, field) => SETTING_OF[field]);
+export function checkContainers(config: Extract<DeployConfiguration, { noDeploy: false }>, overlaid: NomadJob, grants: NamespaceGrants): NomadJob {
+  const rendered = withGrantedVolumes(config.rendered.job, grants.hostVolumes);
+  const job = withGrantedVolumes(overlaid, grants.hostVolumes);
+  const fromSettings = containerProblems(rendered, grants, (_task, field) => SETTING_OF[field]);
   const overlayFiles = Object.entries(config.overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(' or ');
   const seen = new Set(fromSettings.map((p) => p.key));
-  const fromOverlays = job === config.rendered.job ? [] : containerProblems(job, grants, () => overlayFiles).filter((p) => !seen.has(p.key));
+  const fromOverlays = overlaid === config.rendered.job ? [] : containerProblems(job, grants, () => overlayFiles).filter((p) => !seen.has(p.key));
   const lines = [...fromSettings, ...fromOverlays].map((p) => p.line);
   if (lines.length) throw new InputError(lines);
+  return job;
 }

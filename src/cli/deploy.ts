@@ -38,8 +38,8 @@ export function registerDeploy(program: Command, out: Output): void {
       }
       const nomad = new NomadClient(config.nomad);
       try {
-        const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
-        checkContainers(config, job, await readGrants(nomad, job.Namespace, (line) => log.warn(line)));
+        const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line));
+        const job = checkContainers(config, overlaid, await readGrants(nomad, overlaid.Namespace, (line) => log.warn(line)));
         const { context } = rendered;
         const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout, run: context.runUrl }, log);
         log.done();

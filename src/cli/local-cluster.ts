@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { parseHostVolume, type DeclaredHostVolume } from '../cluster/agent-hardening.js';
 import { down, envLines, up } from '../cluster/local-cluster.js';
 import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
 import { collect } from './arguments.js';
@@ -12,6 +13,11 @@ function port(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new InvalidArgumentError('expected a port number from 1024 to 65533 (it and the next two are used)');
   return n;
+}
+
+/** The recorded host volumes, with those given now added (or replacing one of the same name). */
+function withVolumes(recorded: readonly DeclaredHostVolume[], given: readonly DeclaredHostVolume[]): DeclaredHostVolume[] {
+  return [...recorded.filter((v) => !given.some((g) => g.name === v.name)), ...given];
 }
 
 function namespaceName(text: string): string {
@@ -29,7 +35,8 @@ export function registerLocalCluster(program: Command, out: Output): void {
     .option('--namespace <namespace>', 'a namespace whose jobs get a persistent directory /pv/<namespace> besides default (repeatable; remembered)', collect)
     .option('--trusted', 'containers may mount host paths and namespace default is granted everything, as in the system nom replaces (remembered; --no-trusted undoes)')
     .option('--no-trusted', 'the default: no host paths, no grants beyond /pv')
-    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean; namespace?: string[]; trusted?: boolean }) => {
+    .option('--host-volume <name=dir[:ro]>', 'offer a directory of this machine as a named host volume, for nom grants --host-volume (repeatable; remembered, a name given again replaces it)', collect)
+    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean; namespace?: string[]; trusted?: boolean; hostVolume?: string[] }) => {
       const home = nomHome(process.env, homedir());
       const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
       const recorded = readLocalState(home);
@@ -47,6 +54,7 @@ export function registerLocalCluster(program: Command, out: Output): void {
         installDeps: Boolean(opts.installDeps),
         pvNamespaces: [...(recorded?.pvNamespaces ?? []), ...(opts.namespace ?? []).map(namespaceName)],
         trusted: opts.trusted ?? recorded?.trusted ?? false,
+        hostVolumes: withVolumes(recorded?.hostVolumes ?? [], (opts.hostVolume ?? []).map((text) => parseHostVolume(text))),
         nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
         env: process.env,
         say: out.say,

@@ -22,8 +22,8 @@ export async function planDeploy(dir: string | undefined, buildArgs: readonly st
   for (const line of config.rendered.warnings) log.warn(line);
   const nomad = new NomadClient(config.nomad);
   try {
-    const job = await jobWithOverlays(config, nomad, (line) => log.info(line));
-    checkContainers(config, job, await readGrants(nomad, job.Namespace, (line) => log.warn(line)));
+    const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line));
+    const job = checkContainers(config, overlaid, await readGrants(nomad, overlaid.Namespace, (line) => log.warn(line)));
     const preview = await previewDeploy(nomad, { job, secrets: config.rendered.context.secrets });
     log.done();
     out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { pvDirectory, pvVolume } from '../jobspec/host-volumes.js';
 
 /**
@@ -40,4 +41,24 @@ export function dockerPluginConfig(o: { hostPaths: boolean }, extra: Record<stri
 /** The host volumes of the namespaces' persistent directories, `pv-<ns>` at /pv/<ns>. */
 export function pvHostVolumes(namespaces: readonly string[]): Record<string, { path: string; read_only: boolean }> {
   return Object.fromEntries([...new Set(namespaces)].map((ns) => [pvVolume(ns), { path: pvDirectory(ns), read_only: false }]));
+}
+
+/** A directory the operator offers jobs as a named host volume (`--host-volume name=/dir[:ro]`). */
+export interface DeclaredHostVolume {
+  readonly name: string;
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
+/** Reads `name=/dir[:ro]`; the error names the flag. nom's own volumes (home-*, pv-*) are not for declaring. */
+export function parseHostVolume(text: string, flag = '--host-volume'): DeclaredHostVolume {
+  const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\/[a-zA-Z0-9_.\/@+-]*)(:ro)?$/.exec(text);
+  if (!m) throw InputError.of(`${flag} ${JSON.stringify(text)} is not name=/dir or name=/dir:ro (a name of letters, digits, ".", "_", "-"; a directory of letters, digits and ./_-@+)`);
+  if (/^(home-|pv-)/.test(m[1]!)) throw InputError.of(`${flag} ${JSON.stringify(text)}: names starting with home- or pv- are nom's own (NOMAD_VAR_HOME, NOMAD_VAR_PERSISTENT_VOLUME)`);
+  return { name: m[1]!, path: m[2]!.replace(/(.)\/$/, '$1'), readOnly: Boolean(m[3]) };
+}
+
+/** The client's host_volume entries for `declared`. */
+export function declaredHostVolumes(declared: readonly DeclaredHostVolume[]): Record<string, { path: string; read_only: boolean }> {
+  return Object.fromEntries(declared.map((v) => [v.name, { path: v.path, read_only: v.readOnly }]));
 }

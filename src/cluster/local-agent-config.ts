@@ -1,4 +1,4 @@
-import { dockerPluginConfig, driverDenylist, pvHostVolumes } from './agent-hardening.js';
+import { declaredHostVolumes, dockerPluginConfig, driverDenylist, pvHostVolumes, type DeclaredHostVolume } from './agent-hardening.js';
 
 /**
  * The agent configuration of the single-node local cluster (server and client in one), as the
@@ -13,6 +13,8 @@ export interface LocalAgentOptions {
   readonly pvNamespaces: readonly string[];
   /** Whether the docker plugin mounts host paths (`nom up --trusted`). */
   readonly hostPaths: boolean;
+  /** Directories offered as named host volumes (`nom up --host-volume`). */
+  readonly hostVolumes?: readonly DeclaredHostVolume[];
 }
 
 export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> {
@@ -44,6 +46,7 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
         'home-ro': { path: o.homeDir, read_only: true },
         'home-rw': { path: o.homeDir, read_only: false },
         ...pvHostVolumes(o.pvNamespaces),
+        ...declaredHostVolumes(o.hostVolumes ?? []),
       },
     },
     // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).

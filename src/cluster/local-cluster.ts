@@ -11,6 +11,7 @@ import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
+import type { DeclaredHostVolume } from './agent-hardening.js';
 import { writeGrants } from '../deploy/namespace-grants.js';
 import { NO_GRANTS } from '../jobspec/container-rules.js';
 import { pvDirectory } from '../jobspec/host-volumes.js';
@@ -29,6 +30,8 @@ export interface UpOptions {
   readonly pvNamespaces: readonly string[];
   /** Containers may mount host paths, and namespace default is granted everything. */
   readonly trusted: boolean;
+  /** Directories offered as named host volumes, for `nom grants --host-volume`. */
+  readonly hostVolumes: readonly DeclaredHostVolume[];
   /** Where to write the NOMAD_ADDR/NOMAD_TOKEN exports when no such file exists; undefined: don't. */
   readonly nomadConfigFile: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -72,11 +75,14 @@ export async function up(o: UpOptions): Promise<UpResult> {
       throw new ClusterError(`cannot create ${pvDirectory(ns)}, the persistent directory of namespace ${ns} (${(e as Error).message}): run nom up as root, or create it`);
     }
   }
-  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted }), null, 2);
+  for (const v of o.hostVolumes) {
+    if (!existsSync(v.path)) throw new ClusterError(`--host-volume ${v.name}=${v.path}: ${v.path} does not exist on this machine: create it, or leave the volume out`);
+  }
+  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes }), null, 2);
   const configChanged = !existsSync(layout.configFile) || readFileSync(layout.configFile, 'utf8') !== config;
   writeFileSync(layout.configFile, config);
   const address = `http://127.0.0.1:${o.httpPort}`;
-  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad, pvNamespaces, trusted: o.trusted };
+  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad, pvNamespaces, trusted: o.trusted, hostVolumes: o.hostVolumes };
 
   let pid = readPid(layout.pidFile);
   let started = false;

@@ -1,3 +1,4 @@
+import type { DeclaredHostVolume } from './agent-hardening.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -69,6 +70,8 @@ export interface LocalClusterState {
   readonly pvNamespaces?: readonly string[];
   /** `nom up --trusted`: containers may mount host paths, namespace default is granted everything. */
   readonly trusted?: boolean;
+  /** `nom up --host-volume`: directories offered as named host volumes. */
+  readonly hostVolumes?: readonly DeclaredHostVolume[];
 }
 
 /** The local cluster recorded in `home`, if there is one. */

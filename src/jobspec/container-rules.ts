@@ -17,9 +17,18 @@ export interface NamespaceGrants {
   readonly hostPaths: readonly string[];
   /** The nodes' /home (NOMAD_VAR_HOME): read-only, or read-write. */
   readonly home: 'none' | 'ro' | 'rw';
+  /** Host volumes the operator declared on the nodes (`nom up --host-volume`), by name, with the directory they are. */
+  readonly hostVolumes: readonly HostVolumeGrant[];
 }
 
-export const NO_GRANTS: NamespaceGrants = { trusted: false, hostNetwork: false, hostPaths: [], home: 'none' };
+export interface HostVolumeGrant {
+  readonly name: string;
+  /** The directory on the nodes: a VOLUMES or BIND_MOUNTS entry of exactly this path mounts the volume. */
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
+export const NO_GRANTS: NamespaceGrants = { trusted: false, hostNetwork: false, hostPaths: [], home: 'none', hostVolumes: [] };
 
 /** Where a refused value came from, for the one line that refuses it: a setting or an overlay file. */
 export type Origin = (task: string, field: ContainerField) => string;
@@ -69,7 +78,12 @@ export function containerProblems(job: NomadJob, grants: NamespaceGrants, origin
     for (const [name, volume] of Object.entries(group.Volumes ?? {})) {
       const source = volume.Source ?? name;
       const home = source === homeVolume('ro') ? 'ro' : source === homeVolume('rw') ? 'rw' : undefined;
-      const allowed = (source === pvVolume(job.Namespace) && volume.Type === 'host') || (home !== undefined && (grants.home === 'rw' || grants.home === home));
+      const named = grants.hostVolumes.find((v) => v.name === source);
+      if (named && named.readOnly && !volume.ReadOnly) {
+        refuse(`${group.Name}/volume/${source}`, `${origin(group.Name, 'home')}: group "${group.Name}" mounts the host volume ${source} read-write: namespace ${job.Namespace} is granted it read-only`);
+        continue;
+      }
+      const allowed = (source === pvVolume(job.Namespace) && volume.Type === 'host') || (home !== undefined && (grants.home === 'rw' || grants.home === home)) || named !== undefined;
       if (!allowed) refuse(`${group.Name}/volume/${source}`, `${origin(group.Name, 'home')}: group "${group.Name}" mounts the host volume ${source}: not granted to namespace ${job.Namespace}${home ? ` (\`nom grants ${job.Namespace} --home ${home}\`)` : ''}`);
     }
     for (const task of group.Tasks) {
@@ -103,21 +117,33 @@ export function containerProblems(job: NomadJob, grants: NamespaceGrants, origin
 export function grantsFromItems(items: Readonly<Record<string, string>> | undefined): NamespaceGrants {
   if (!items) return NO_GRANTS;
   const home = items.home === 'ro' || items.home === 'rw' ? items.home : 'none';
+  const hostVolumes = (items.hostVolumes ?? '').split(',').flatMap((entry) => {
+    const m = /^([\w.-]+)=(\/[^:,]*)(:ro)?$/.exec(entry.trim());
+    return m ? [{ name: m[1]!, path: m[2]!, readOnly: Boolean(m[3]) }] : [];
+  });
   return {
     trusted: items.trusted === 'true',
     hostNetwork: items.hostNetwork === 'true',
     hostPaths: (items.hostPaths ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith('/')),
     home,
+    hostVolumes,
   };
 }
 
 export function grantsToItems(g: NamespaceGrants): Record<string, string> {
-  return { trusted: String(g.trusted), hostNetwork: String(g.hostNetwork), hostPaths: g.hostPaths.join(','), home: g.home };
+  const hostVolumes = g.hostVolumes.map((v) => `${v.name}=${v.path}${v.readOnly ? ':ro' : ''}`).join(',');
+  return { trusted: String(g.trusted), hostNetwork: String(g.hostNetwork), hostPaths: g.hostPaths.join(','), home: g.home, hostVolumes };
 }
 
 /** The grants in words, for `nom grants` and for a refusal's context. Pure. */
 export function describeGrants(g: NamespaceGrants): string {
   if (g.trusted) return 'trusted: anything the settings and overlays ask for (the seed\'s behaviour)';
-  const parts = [g.hostNetwork ? 'the node\'s network' : '', g.hostPaths.length ? `host paths ${g.hostPaths.join(', ')}` : '', g.home !== 'none' ? `/home ${g.home === 'ro' ? 'read-only' : 'read-write'}` : ''].filter(Boolean);
+  const volumes = g.hostVolumes.map((v) => `${v.name} (${v.path}${v.readOnly ? ', read-only' : ''})`).join(', ');
+  const parts = [
+    g.hostNetwork ? 'the node\'s network' : '',
+    g.hostPaths.length ? `host paths ${g.hostPaths.join(', ')}` : '',
+    g.home !== 'none' ? `/home ${g.home === 'ro' ? 'read-only' : 'read-write'}` : '',
+    volumes ? `host volumes ${volumes}` : '',
+  ].filter(Boolean);
   return parts.length ? parts.join('; ') : 'nothing beyond the namespace\'s own /pv/<namespace>';
 }

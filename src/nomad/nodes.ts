@@ -15,6 +15,12 @@ export interface NodeListStub {
   ReservedResources?: { Cpu: { CpuShares: number }; Memory: { MemoryMB: number } };
 }
 
+export interface NodeDetail {
+  ID: string;
+  Name: string;
+  HostVolumes?: Record<string, { Name: string; Path: string; ReadOnly: boolean }> | null;
+}
+
 export interface DriverInfo {
   Attributes?: Record<string, string> | null;
   Detected: boolean;
@@ -44,6 +50,10 @@ export class Nodes {
   /** GET /v1/nodes (with drivers and resources). */
   list(): Promise<NodeListStub[]> {
     return this.http.request('GET', '/v1/nodes', { query: { resources: true }, capability: 'the node:read capability' });
+  }
+  /** GET /v1/node/:id: the node, with the host volumes its client offers. */
+  read(id: string): Promise<NodeDetail> {
+    return this.http.request('GET', `/v1/node/${id}`, { capability: 'the node:read capability' });
   }
   /** GET /v1/node/:id/allocations */
   allocations(id: string): Promise<NodeAllocation[]> {

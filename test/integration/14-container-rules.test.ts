@@ -204,6 +204,27 @@ describe('a hostile deploy', () => {
     assert.match(paths.out, /warning: no node mounts host paths \(their docker plugin has volumes off; `nom up --trusted`/);
   });
 
+  it('a directory the operator offers as a host volume and grants: the seed\'s NOMAD_VAR_VOLUMES entry of it mounts it', async () => {
+    const env = { ...(process.env as Record<string, string>) };
+    const offer = await nom(['up', '--no-nomad-config', '--host-volume', 'docs=/usr/share/doc:ro'], env);
+    assert.equal(offer.code, 0, offer.out);
+    assert.match(offer.out, /the agent configuration changed: restarting Nomad/);
+    const unknown = await nom(['grants', 'default', '--host-volume', 'nope'], operator);
+    assert.equal(unknown.code, 2, unknown.out);
+    assert.match(unknown.out, /--host-volume "nope": no node offers a host volume nope \(they offer docs, home-ro, home-rw, pv-default\)/);
+    const grant = await nom(['grants', 'default', '--host-volume', 'docs'], operator);
+    assert.equal(grant.code, 0, grant.out);
+    assert.match(grant.out, /host volumes docs \(\/usr\/share\/doc, read-only\)/);
+    const run = await nom(['deploy'], hostile({ NOMAD_VAR_VOLUMES: '["/usr/share/doc:/doc:ro"]' }));
+    assert.equal(run.code, 0, run.out);
+    const version = (await nomad.jobs.read(JOB, 'default'))!.Version;
+    assert.match(await inContainer(JOB, version, "process.stdout.write(require('fs').readdirSync('/doc').join(' '))"), /\S/);
+    const job = (await nomad.jobs.read(JOB, 'default'))!;
+    const docs = job.TaskGroups[0]!.Volumes?.docs;
+    assert.deepEqual([docs?.Type, docs?.Source, docs?.ReadOnly], ['host', 'docs', true], 'a host volume, not a docker bind');
+    assert.equal((job.TaskGroups[0]!.Tasks[0]!.Config as { volumes?: unknown }).volumes, undefined);
+  });
+
   it('the namespace\'s persistent directory keeps its data from version 1 to version 2, and across a restart of the node\'s agent', async () => {
     const v1 = await nom(['deploy'], hostile({ NOMAD_VAR_PERSISTENT_VOLUME: '/data' }));
     assert.equal(v1.code, 0, v1.out);

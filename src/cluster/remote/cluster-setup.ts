@@ -203,7 +203,7 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const plans = hosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, servers, bootstrapExpect: hosts.length, binaries });
-    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory) })] as [SshHost, Step[]];
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory), hostVolumes: spec.hostVolumes })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
   let changed = await apply(plans, log);
@@ -212,7 +212,7 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const token = await bootstrapAcl(store, address, log);
   const ciToken = await deployAccess(store, address, token, spec, log);
   changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log);
-  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
+  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hostVolumes: spec.hostVolumes.map((v) => `${v.name}=${v.path}${v.readOnly ? ':ro' : ''}`), hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
   const accessFile = store.saveAccess(record, token);
   await waitForNodes(store, address, token, hosts.length, log);
   return { record, accessFile, ciToken, changed };
@@ -239,7 +239,7 @@ export async function addNodes(o: SetupOptions & { readonly adding: readonly Ssh
   const plans = newHosts.map((h) => {
     const f = facts.get(h)!;
     const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
-    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory) })] as [SshHost, Step[]];
+    return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory), hostVolumes: spec.hostVolumes })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
   const changed = (await apply(plans, log)) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log));

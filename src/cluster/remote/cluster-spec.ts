@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { parseHostVolume, type DeclaredHostVolume } from '../agent-hardening.js';
 
 /** A machine nom reaches with the system ssh: `[user@]host[:port]`, as the user wrote it. */
 export interface SshTarget {
@@ -31,6 +32,8 @@ export interface ClusterSpec {
   readonly baseDomain: string | undefined;
   /** Every pusher administers the nodes: the docker plugin mounts host paths, and the namespace is granted everything. */
   readonly trusted: boolean;
+  /** Directories every node offers as named host volumes (`--host-volume name=/dir[:ro]`). */
+  readonly hostVolumes: readonly DeclaredHostVolume[];
 }
 
 /** The namespaces whose persistent directory (/pv/<ns>, the host volume pv-<ns>) the nodes offer. */
@@ -60,6 +63,7 @@ export function clusterSpec(o: {
   acmeEmail?: string | undefined;
   baseDomain?: string | undefined;
   trusted?: boolean | undefined;
+  hostVolumes?: readonly string[] | undefined;
 }): ClusterSpec {
   if (!o.hosts.length) throw InputError.of('name the hosts: nom cluster create <host>… (each [user@]host[:port])');
   const hosts = o.hosts.map((h) => sshTarget(h));
@@ -84,5 +88,5 @@ export function clusterSpec(o: {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw InputError.of(`--name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-"`);
   const namespace = o.namespace ?? 'default';
   if (!/^[a-zA-Z0-9-]{1,128}$/.test(namespace)) throw InputError.of(`--namespace ${JSON.stringify(namespace)} is not a Nomad namespace name (letters, digits and -)`);
-  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted) };
+  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted), hostVolumes: (o.hostVolumes ?? []).map((text) => parseHostVolume(text)) };
 }

@@ -18,6 +18,8 @@ export interface ClusterRecord {
   readonly namespace: string;
   /** `--trusted`: the docker plugin mounts host paths; the namespace is granted everything. */
   readonly trusted?: boolean;
+  /** `--host-volume`, as given: every node offers them. */
+  readonly hostVolumes?: readonly string[];
 }
 
 /**

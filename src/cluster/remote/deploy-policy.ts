@@ -8,9 +8,9 @@ import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
  * deployment, read a failing task's logs), write and delete (never read) the jobs' secrets under
  * nomad/jobs/, and keep nom's deploy state under nom/deploys/; read (never write) who owns which
  * hostname and what the namespace was granted; and mount the host volumes the operator granted:
- * the namespace's own persistent directory always, /home as granted, any with `trusted`. Nomad
- * refuses a job that mounts any other. Nothing in any other namespace, and nothing about nodes,
- * ACLs or the agent. Pure.
+ * the namespace's own persistent directory always, /home and named host volumes as granted,
+ * any with `trusted`. Nomad refuses a job that mounts any other. Nothing in any other
+ * namespace, and nothing about nodes, ACLs or the agent. Pure.
  */
 export function deployPolicy(namespace: string, grants: NamespaceGrants = NO_GRANTS): ACLPolicy {
   // Who owns which hostname, and what the namespace may use on the nodes: read, never written.
@@ -33,6 +33,7 @@ export function deployPolicy(namespace: string, grants: NamespaceGrants = NO_GRA
         ...volume(pvVolume(namespace), 'write'),
         ...(grants.home !== 'none' ? volume(homeVolume('ro'), 'read') : []),
         ...(grants.home === 'rw' ? volume(homeVolume('rw'), 'write') : []),
+        ...grants.hostVolumes.flatMap((v) => volume(v.name, v.readOnly ? 'read' : 'write')),
       ];
   return { Name: deployPolicyName(namespace), Description: `nom: deploy jobs to the namespace ${namespace} from CI`, Rules: [...rules, ...volumes, ''].join('\n') };
 }

@@ -107,7 +107,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * right is not written, a service whose files did not change and that runs is not restarted.
  * Pure.
  */
-export function hostPlan(host: string, facts: HostFacts, o: { files: readonly DesiredFile[]; services: readonly ServiceDefinition[]; nfsPv: string | undefined; pvDirectories: readonly string[] }): Step[] {
+export function hostPlan(host: string, facts: HostFacts, o: { files: readonly DesiredFile[]; services: readonly ServiceDefinition[]; nfsPv: string | undefined; pvDirectories: readonly string[]; hostVolumes?: readonly { name: string; path: string }[] }): Step[] {
   const steps: Step[] = [];
   if (!facts.dockerInstalled) {
     if (!facts.os.some((id) => id === 'debian' || id === 'ubuntu')) {
@@ -128,6 +128,15 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
       ].join('\n'),
     });
   }
+  // Nomad will not start with a host volume whose directory is missing: say so before writing anything.
+  const nomadConfig = o.files.find((f) => f.path === PATHS.nomadConfig);
+  const nomadConfigChanges = !facts.files.has(PATHS.nomadConfig) || (nomadConfig !== undefined && facts.files.get(PATHS.nomadConfig) !== nomadConfig.sha256);
+  if (nomadConfigChanges && o.hostVolumes?.length) {
+    steps.push({
+      title: `check the host volumes' directories (${o.hostVolumes.map((v) => v.path).join(', ')})`,
+      script: o.hostVolumes.map((v) => `[ -d ${quote(v.path)} ] || { echo ${quote(`the host volume ${v.name}: ${v.path} is not a directory on this node: create it, or leave the volume out`)} >&2; exit 1; }`).join('\n'),
+    });
+  }
   const changed = new Set<string>();
   for (const f of o.files) {
     if (facts.files.get(f.path) === f.sha256) continue;
@@ -140,8 +149,7 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
     });
   }
   // Before Nomad (re)starts with a configuration whose host volumes need them (a new namespace's /pv/<ns>).
-  const nomadConfig = o.files.find((f) => f.path === PATHS.nomadConfig);
-  if (!facts.files.has(PATHS.nomadConfig) || (nomadConfig && facts.files.get(PATHS.nomadConfig) !== nomadConfig.sha256)) {
+  if (nomadConfigChanges) {
     const dirs = [PATHS.dataDir, PATHS.pv, PATHS.home, PATHS.caddyData].map(quote).join(' ');
     // A namespace's /pv: writable by any container user, sticky; made once, never changed after.
     const pv = o.pvDirectories.map((d) => `[ -d ${quote(d)} ] || install -d -m 1777 ${quote(d)}`);

@@ -1,5 +1,5 @@
 import { routerConfig, type IngressPorts, type RouterConfig } from '../../router/router-config.js';
-import { dockerPluginConfig, driverDenylist, pvHostVolumes } from '../agent-hardening.js';
+import { declaredHostVolumes, dockerPluginConfig, driverDenylist, pvHostVolumes } from '../agent-hardening.js';
 import { pvNamespaces, type ClusterSpec } from './cluster-spec.js';
 
 /**
@@ -82,6 +82,7 @@ export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { ser
         'home-ro': { path: PATHS.home, read_only: true },
         'home-rw': { path: PATHS.home, read_only: false },
         ...pvHostVolumes(pvNamespaces(spec)),
+        ...declaredHostVolumes(spec.hostVolumes),
       },
       meta: { 'nom.pv': o.nfsPv ? 'nfs' : 'local' },
       options: driverDenylist(),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseHostVolume } from '../../../src/cluster/agent-hardening.js';
 import { localAgentConfig } from '../../../src/cluster/local-agent-config.js';
 import { localLayout, nomHome } from '../../../src/cluster/local-layout.js';
 
@@ -34,6 +35,16 @@ describe('the local cluster configuration', () => {
     const trusted = localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home', pvNamespaces: ['default'], hostPaths: true }) as Record<string, any>;
     assert.deepEqual(trusted.plugin[0].docker[0].config[0].volumes, [{ enabled: true }]);
     assert.equal(trusted.plugin[0].docker[0].config[0].allow_privileged, false);
+  });
+
+  it('offers the directories given with --host-volume, and refuses names and paths it cannot take', () => {
+    const declared = [parseHostVolume('games=/usr/games:ro'), parseHostVolume('data=/srv/data/')];
+    assert.deepEqual(declared, [{ name: 'games', path: '/usr/games', readOnly: true }, { name: 'data', path: '/srv/data', readOnly: false }]);
+    const withVolumes = localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home', pvNamespaces: [], hostPaths: false, hostVolumes: declared }) as Record<string, any>;
+    assert.deepEqual(withVolumes.client.host_volume.games, { path: '/usr/games', read_only: true });
+    assert.throws(() => parseHostVolume('games'), /--host-volume "games" is not name=\/dir or name=\/dir:ro/);
+    assert.throws(() => parseHostVolume("x=/tmp/a';touch /pwned'"), /is not name=\/dir/);
+    assert.throws(() => parseHostVolume('pv-team-a=/srv'), /names starting with home- or pv- are nom's own/);
   });
 
   it('lets memory_max work (memory oversubscription)', () => {

@@ -55,11 +55,19 @@ describe('what a namespace\'s containers may use', () => {
     assert.deepEqual(lines(job({ privileged: true, volumes: ['/:/host'] }), { ...NO_GRANTS, trusted: true }), []);
   });
 
+  it('a granted host volume may be mounted, read-only when granted so', () => {
+    const games = (readOnly: boolean) => job({}, { Volumes: { games: { Name: 'games', Type: 'host', Source: 'games', ReadOnly: readOnly } } });
+    assert.match(lines(games(true))[0]!, /mounts the host volume games: not granted to namespace team-a/);
+    const grants = { ...NO_GRANTS, hostVolumes: [{ name: 'games', path: '/usr/games', readOnly: true }] };
+    assert.deepEqual(lines(games(true), grants), []);
+    assert.match(lines(games(false), grants)[0]!, /mounts the host volume games read-write: namespace team-a is granted it read-only/);
+  });
+
   it('grants are kept as a variable\'s items and told in words', () => {
-    const g: NamespaceGrants = { trusted: false, hostNetwork: true, hostPaths: ['/usr/games', '/srv/shared'], home: 'ro' };
+    const g: NamespaceGrants = { trusted: false, hostNetwork: true, hostPaths: ['/usr/games', '/srv/shared'], home: 'ro', hostVolumes: [{ name: 'games', path: '/usr/games', readOnly: true }, { name: 'data', path: '/srv/data', readOnly: false }] };
     assert.deepEqual(grantsFromItems(grantsToItems(g)), g);
     assert.deepEqual(grantsFromItems(undefined), NO_GRANTS);
-    assert.equal(describeGrants(g), 'the node\'s network; host paths /usr/games, /srv/shared; /home read-only');
+    assert.equal(describeGrants(g), 'the node\'s network; host paths /usr/games, /srv/shared; /home read-only; host volumes games (/usr/games, read-only), data (/srv/data)');
     assert.equal(describeGrants(NO_GRANTS), 'nothing beyond the namespace\'s own /pv/<namespace>');
   });
 });

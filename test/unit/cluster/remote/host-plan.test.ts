@@ -41,6 +41,16 @@ describe('what is done on a host', () => {
     assert.deepEqual(changed.map((s) => s.title), [`write ${PATHS.nomadConfig}`, `create ${PATHS.dataDir}, ${PATHS.pv}, /pv/default and ${PATHS.home}`, 'restart nomad']);
   });
 
+  it('a changed configuration with host volumes first checks that their directories exist on the node', () => {
+    const steps = hostPlan('node1', fresh, { files, services, nfsPv: undefined, pvDirectories: [], hostVolumes: [{ name: 'games', path: '/usr' }] });
+    const check = steps.find((s) => s.title.startsWith('check the host volumes'))!;
+    assert.ok(steps.indexOf(check) < steps.findIndex((s) => s.title.startsWith('write')), 'before anything is written');
+    assert.equal(spawnSync('sh', ['-c', check.script]).status, 0);
+    const missing = spawnSync('sh', ['-c', hostPlan('node1', fresh, { files, services, nfsPv: undefined, pvDirectories: [], hostVolumes: [{ name: 'gone', path: '/nonexistent/dir' }] }).find((s) => s.title.startsWith('check'))!.script], { encoding: 'utf8' });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /the host volume gone: \/nonexistent\/dir is not a directory on this node/);
+  });
+
   it('Docker is installed for people only on Debian and Ubuntu; elsewhere it says so', () => {
     assert.throws(() => hostPlan('node1', { ...fresh, os: ['fedora'] }, { files, services, nfsPv: undefined, pvDirectories: [] }), /node1: Docker is not installed, and nom installs it only on Debian and Ubuntu \(this is fedora\)/);
   });

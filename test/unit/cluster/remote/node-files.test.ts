@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { clusterSpec } from '../../../../src/cluster/remote/cluster-spec.js';
 import { deployPolicy, routerPolicy } from '../../../../src/cluster/remote/deploy-policy.js';
+import { NO_GRANTS } from '../../../../src/jobspec/container-rules.js';
 import { clusterRouterConfig, nomadAgentConfig, nomServiceScript, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit } from '../../../../src/cluster/remote/node-files.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../fixtures/cluster/', import.meta.url));
@@ -52,5 +53,9 @@ describe('the files of a cluster node', () => {
     golden('nom-router.env', routerEnvironment(node, '00000000-1111-2222-3333-444444444444'));
     golden('deploy-web.hcl', deployPolicy('web').Rules);
     golden('nom-router.hcl', routerPolicy().Rules);
+    // Grants widen the policy by the host volumes they name, and trusted by all of them.
+    const granted = deployPolicy('web', { ...NO_GRANTS, home: 'ro', hostVolumes: [{ name: 'games', path: '/usr/games', readOnly: true }] }).Rules;
+    assert.match(granted, /host_volume "pv-web" \{\n  policy = "write"\n\}\nhost_volume "home-ro" \{\n  policy = "read"\n\}\nhost_volume "games" \{\n  policy = "read"\n\}\n$/);
+    assert.match(deployPolicy('web', { ...NO_GRANTS, trusted: true }).Rules, /host_volume "\*" \{\n  policy = "write"\n\}\n$/);
   });
 });
