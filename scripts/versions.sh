@@ -7,6 +7,7 @@
 #   ensure_nomad    # exports NOM_NOMAD_BIN: $NOM_NOMAD_BIN; else a nomad on PATH or in the
 #                   # cache that is the pinned version; else one built by scripts/build-nomad.sh
 #   ensure_caddy    # exports NOM_CADDY_BIN: the same for Caddy
+#   ensure_consul   # exports NOM_CONSUL_BIN: the same for Consul (clusters with Consul)
 #
 # What the demo and the tests run is the pinned version: a nomad or caddy on PATH of another
 # version is passed over. Set NOM_NOMAD_BIN / NOM_CADDY_BIN to choose a binary on purpose.
@@ -15,13 +16,13 @@ NOM_CACHE="${NOM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nom}"
 export NOM_CACHE
 _nom_scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# versions.json -> NOMAD_VERSION NOMAD_COMMIT NOMAD_API_VERSION CADDY_VERSION NODE_VERSION
+# versions.json -> NOMAD_VERSION NOMAD_COMMIT NOMAD_API_VERSION CADDY_VERSION CONSUL_VERSION NODE_VERSION
 # shellcheck disable=SC2016 # the single quotes hold JavaScript, expanded by node
 eval "$(node -e '
   const v = require(process.argv[1]);
   const q = (s) => JSON.stringify(String(s));
   console.log(`NOMAD_VERSION=${q(v.nomad.version)} NOMAD_COMMIT=${q(v.nomad.commit)} NOMAD_API_VERSION=${q(v.nomad.api)}`);
-  console.log(`CADDY_VERSION=${q(v.caddy.version)} NODE_VERSION=${q(v.node.version)}`);
+  console.log(`CADDY_VERSION=${q(v.caddy.version)} CONSUL_VERSION=${q(v.consul.version)} NODE_VERSION=${q(v.node.version)}`);
 ' "$_nom_scripts/../versions.json")"
 
 # nomad_is <binary> <version>: the binary runs and says it is Nomad v<version>.
@@ -32,6 +33,11 @@ nomad_is() {
 # caddy_is <binary> <version>: the binary runs and says it is Caddy v<version>.
 caddy_is() {
   [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | grep -q "^v$2\\b"
+}
+
+# consul_is <binary> <version>: the binary runs and says it is Consul v<version>.
+consul_is() {
+  [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | head -n 1 | grep -q "^Consul v$2\\b"
 }
 
 # ensure_binary <name> <label> <version> <build time>: exports NOM_<NAME>_BIN (see the top).
@@ -56,3 +62,4 @@ ensure_binary() {
 
 ensure_nomad() { ensure_binary nomad Nomad "$NOMAD_VERSION" '3-5 minutes'; }
 ensure_caddy() { ensure_binary caddy Caddy "$CADDY_VERSION" 'a minute or two'; }
+ensure_consul() { ensure_binary consul Consul "$CONSUL_VERSION" 'about two minutes'; }

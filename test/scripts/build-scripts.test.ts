@@ -1,5 +1,5 @@
 /**
- * The scripts that build Nomad and Caddy from the Go module proxy, run as a user runs them.
+ * The scripts that build Nomad, Consul and Caddy from the Go module proxy, run as a user runs them.
  * The licence gate is tested against a module proxy on disk (GOPROXY=file://…) that serves a
  * "Nomad 1.6.3" whose LICENSE is the Business Source License: nothing may be built from it.
  */
@@ -60,6 +60,27 @@ describe('scripts/build-nomad.sh', () => {
     assert.match(stderr, /github\.com\/hashicorp\/nomad@v1\.6\.3 is not under the Mozilla Public License 2\.0 \(.*Business Source License.*\): nom builds only open-source Nomad/);
     assert.doesNotMatch(stderr, /building Nomad/);
     assert.equal(existsSync(join(work, 'cache', 'bin', 'nomad-1.6.3')), false);
+  });
+});
+
+describe('scripts/build-consul.sh', () => {
+  it('refuses Consul 1.15 and later, whose modules are not all open source, before downloading anything', () => {
+    const { code, stderr } = script('build-consul.sh', ['1.15.0']);
+    assert.equal(code, 1);
+    assert.match(stderr, /nom builds Consul 1\.14\.11 only, not '1\.15\.0'/);
+    const build = join(work, 'cache', 'build');
+    assert.ok(!existsSync(build) || !readdirSync(build).some((f) => f.startsWith('consul')), 'it made a build directory');
+  });
+
+  it('builds nothing whose licence is not the MPL-2.0', () => {
+    const goproxy = moduleProxy('github.com/hashicorp/consul', 'v1.14.11', {
+      LICENSE: 'Business Source License 1.1\n',
+      'main.go': 'package main\n\nfunc main() {}\n',
+    });
+    const { code, stderr } = script('build-consul.sh', [], { GOPROXY: goproxy, GOSUMDB: 'off', GOFLAGS: '-modcacherw', GOMODCACHE: join(work, 'modcache'), GOTOOLCHAIN: 'local' });
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /github\.com\/hashicorp\/consul@v1\.14\.11 is not under the Mozilla Public License 2\.0 .*: nom builds only open-source Consul/);
+    assert.equal(existsSync(join(work, 'cache', 'bin', 'consul-1.14.11')), false);
   });
 });
 
