@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { CiOutputs } from '../deploy/ci-outputs.js';
 import { InputError } from '../errors.js';
-import { withGrantedVolumes } from '../jobspec/host-volumes.js';
+import { withGrantedVolumes, withProjectPersistentVolume } from '../jobspec/host-volumes.js';
 import { containerProblems, type ContainerField, type NamespaceGrants } from '../jobspec/container-rules.js';
 import { hasOverlays, type Overlays } from '../jobspec/overlays.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
@@ -121,13 +121,16 @@ const SETTING_OF: Record<ContainerField, string> = {
 
 /**
  * The job as it may run in its namespace: VOLUMES and BIND_MOUNTS entries of granted host
- * volumes become mounts of them, and what the grants do not allow the containers (host paths,
+ * volumes become mounts of them (in a trusted namespace, PERSISTENT_VOLUME is the seed's
+ * /pv/<project> instead), and what the grants do not allow the containers (host paths,
  * the node's network, privileges) is refused before anything is written: one line each, naming
  * the setting, or the overlay file when an overlay asked for it.
  */
 export function checkContainers(config: Extract<DeployConfiguration, { noDeploy: false }>, overlaid: NomadJob, grants: NamespaceGrants): NomadJob {
-  const rendered = withGrantedVolumes(config.rendered.job, grants.hostVolumes);
-  const job = withGrantedVolumes(overlaid, grants.hostVolumes);
+  // A trusted namespace keeps the seed's /pv/<project>; others mount what they were granted.
+  const mounted = (j: NomadJob) => (grants.trusted ? withProjectPersistentVolume(j, config.rendered.context.projectPathSlug) : withGrantedVolumes(j, grants.hostVolumes));
+  const rendered = mounted(config.rendered.job);
+  const job = mounted(overlaid);
   const fromSettings = containerProblems(rendered, grants, (_task, field) => SETTING_OF[field]);
   const overlayFiles = Object.entries(config.overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(' or ');
   const seen = new Set(fromSettings.map((p) => p.key));

@@ -12,10 +12,9 @@ import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './loc
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
 import type { DeclaredHostVolume } from './agent-hardening.js';
-import { writeGrants } from '../deploy/namespace-grants.js';
-import { NO_GRANTS } from '../jobspec/container-rules.js';
+import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
 import { pvDirectory } from '../jobspec/host-volumes.js';
-import { localLayout, type LocalClusterState, type LocalLayout } from './local-layout.js';
+import { localLayout, readLocalState, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
 import { isRunning, logTail, portInUse, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
@@ -57,6 +56,7 @@ export class ClusterError extends Error {
  */
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
+  const wasTrusted = readLocalState(o.home)?.trusted === true;
   const { path: nomad, version: nomadVersion } = await ensureNomadBinary(o);
   const caddy = await ensureCaddyBinary(o);
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
@@ -124,8 +124,10 @@ export async function up(o: UpOptions): Promise<UpResult> {
         timeoutMs: 90_000,
         fail: (where) => new ClusterError(`the Nomad node did not become ready within 90s: ${where}`),
       }))[0]!;
-      // Trusted: namespace default may use what the system nom replaces allowed (nom's checks agree with the nodes).
-      if (o.trusted) await writeGrants(client, 'default', { ...NO_GRANTS, trusted: true });
+      // Trusted: namespace default may use what the system nom replaces allowed (nom's checks
+      // agree with the node); made untrusted again, it keeps its other grants.
+      const grants = await readGrants(client, 'default', o.say);
+      if (o.trusted !== grants.trusted && (o.trusted || wasTrusted)) await writeGrants(client, 'default', { ...grants, trusted: o.trusted });
       const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
       await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: o.env, say: o.say, fail: (m) => new ClusterError(m) });
       const { ingress } = routerConfig;

@@ -70,3 +70,30 @@ export function withGrantedVolumes(job: NomadJob, granted: readonly HostVolumeGr
     }),
   };
 }
+
+/**
+ * In a trusted namespace, the seed's own layout: PERSISTENT_VOLUME is the project's directory
+ * /pv/<project>, bound by docker (a trusted cluster's nodes mount host paths), not the
+ * namespace's host volume. Pure.
+ */
+export function withProjectPersistentVolume(job: NomadJob, project: string): NomadJob {
+  return {
+    ...job,
+    TaskGroups: job.TaskGroups.map((group) => {
+      if (group.Volumes?.pv?.Source !== pvVolume(job.Namespace)) return group;
+      const { pv: _pv, ...others } = group.Volumes;
+      const tasks = group.Tasks.map((task) => {
+        const mount = task.VolumeMounts?.find((m) => m.Volume === 'pv');
+        if (!mount) return task;
+        const config = task.Config as Record<string, unknown>;
+        const rest = task.VolumeMounts!.filter((m) => m !== mount);
+        return {
+          ...task,
+          Config: { ...config, volumes: [...((config.volumes as string[] | undefined) ?? []), `/pv/${project}:${mount.Destination}`] },
+          VolumeMounts: rest.length ? rest : undefined,
+        };
+      });
+      return { ...group, Volumes: Object.keys(others).length ? others : undefined, Tasks: tasks };
+    }),
+  };
+}

@@ -102,7 +102,7 @@ export const DECLARATIONS = {
   }),
   PERSISTENT_VOLUME: declare<string | undefined>({
     type: 'path', default: undefined, defaultText: 'none', example: '/pv', parse: absolutePath,
-    description: 'Path in the container backed by the namespace\'s directory /pv/<NAMESPACE> on the nodes (the host volume pv-<NAMESPACE>), kept across deploys; projects that must keep their data apart use namespaces of their own.',
+    description: 'Path in the container backed by the namespace\'s directory /pv/<NAMESPACE> on the nodes (the host volume pv-<NAMESPACE>; on a trusted cluster the project\'s /pv/<CI_PROJECT_PATH_SLUG>, as before), kept across deploys.',
   }),
   HOME: declare<'ro' | 'rw' | undefined>({
     type: 'ro | rw', default: undefined, defaultText: 'none', example: 'ro', parse: oneOf('ro', 'rw'),

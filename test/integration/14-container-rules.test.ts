@@ -33,6 +33,7 @@ const MARKER = '/pv/default/nom-hostile-marker';
 after(async () => {
   await nom(['grants', 'default', '--none'], operator);
   rmSync(MARKER, { force: true });
+  rmSync(`/pv/${JOB}`, { recursive: true, force: true });
   for (const job of [JOB, 'nom-hostile-api']) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
   nomad.close();
   rmSync(work, { recursive: true, force: true });
@@ -288,5 +289,26 @@ else { fs.rmSync('/local/evil', { recursive: true, force: true }); fs.symlinkSyn
       scoped.close();
       rmSync(onNode, { recursive: true, force: true });
     }
+  });
+
+  it('a trusted cluster (nom up --trusted) runs the seed\'s host paths, and --no-trusted takes them back', async () => {
+    const env = { ...(process.env as Record<string, string>) };
+    const trusted = await nom(['up', '--no-nomad-config', '--trusted'], env);
+    assert.equal(trusted.code, 0, trusted.out);
+    assert.match((await nom(['grants', 'default'], operator)).out, /^default: trusted/m);
+    const run = await nom(['deploy'], hostile({ NOMAD_VAR_VOLUMES: '["/usr/lib:/hostlib:ro"]', NOMAD_VAR_PERSISTENT_VOLUME: '/data' }));
+    assert.equal(run.code, 0, run.out);
+    const deployed = (await nomad.jobs.read(JOB, 'default'))!;
+    const version = deployed.Version;
+    // The seed's layout: the project's own /pv/<project>, bound by docker.
+    assert.deepEqual((deployed.TaskGroups[0]!.Tasks[0]!.Config as { volumes: string[] }).volumes, ['/usr/lib:/hostlib:ro', `/pv/${JOB}:/data`]);
+    assert.match(await inContainer(JOB, version, "process.stdout.write(String(require('fs').readdirSync('/hostlib').length))"), /^[1-9]/);
+
+    const back = await nom(['up', '--no-nomad-config', '--no-trusted'], env);
+    assert.equal(back.code, 0, back.out);
+    assert.doesNotMatch((await nom(['grants', 'default'], operator)).out, /trusted/);
+    const refused = await nom(['deploy'], hostile({ NOMAD_VAR_VOLUMES: '["/usr/lib:/hostlib:ro"]', NOMAD_VAR_MEMORY: '65' }));
+    assert.equal(refused.code, 2, refused.out);
+    assert.match(refused.out, /NOMAD_VAR_VOLUMES: the host path \/usr\/lib is not granted to namespace default/);
   });
 });

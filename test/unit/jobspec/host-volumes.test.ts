@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withGrantedVolumes } from '../../../src/jobspec/host-volumes.js';
+import { withGrantedVolumes, withProjectPersistentVolume } from '../../../src/jobspec/host-volumes.js';
 import type { NomadJob } from '../../../src/jobspec/nomad-job.js';
 
 const job = (config: Record<string, unknown>) =>
@@ -30,5 +30,22 @@ describe('the seed\'s VOLUMES and BIND_MOUNTS on nodes that mount no host path',
     const j = job({ volumes: ['/usr/games/x:/x'] });
     assert.equal(withGrantedVolumes(j, []), j);
     assert.deepEqual(withGrantedVolumes(j, [games]).TaskGroups[0]!.Tasks[0]!.Config.volumes, ['/usr/games/x:/x']);
+  });
+});
+
+describe('a trusted namespace keeps the seed\'s persistent directory', () => {
+  it('PERSISTENT_VOLUME becomes /pv/<project> through docker, beside the other volumes', () => {
+    const j = {
+      ID: 'shop', Namespace: 'team-a',
+      TaskGroups: [{
+        Name: 'shop', Volumes: { pv: { Name: 'pv', Type: 'host', Source: 'pv-team-a', ReadOnly: false } },
+        Tasks: [{ Name: 'http', Driver: 'docker', Config: { image: 'x', volumes: ['/usr/games:/g'] }, VolumeMounts: [{ Volume: 'pv', Destination: '/data', ReadOnly: false }] }],
+      }],
+    } as unknown as NomadJob;
+    const out = withProjectPersistentVolume(j, 'acme-shop').TaskGroups[0]!;
+    assert.equal(out.Volumes, undefined);
+    assert.equal(out.Tasks[0]!.VolumeMounts, undefined);
+    assert.deepEqual(out.Tasks[0]!.Config.volumes, ['/usr/games:/g', '/pv/acme-shop:/data']);
+    assert.equal(withProjectPersistentVolume(job({}), 'acme-shop').TaskGroups[0]!.Tasks[0]!.Config.volumes, undefined, 'no PERSISTENT_VOLUME, nothing added');
   });
 });
