@@ -97,6 +97,8 @@ const deploy = (token: string, tag: string) =>
     NOMAD_ADDR: api(hosts[0]!), NOMAD_CACERT: join(clusterFiles, 'ca.pem'), NOMAD_TOKEN: token, GITLAB_CI: 'true',
     CI_PROJECT_PATH_SLUG: 'cluster-it', CI_PROJECT_NAME: 'cluster-it', CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
     CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.test', NOMAD_VAR_CHECK_PATH: '/healthcheck', NOMAD_VAR_MEMORY: '64',
+    // The namespace's host volume pv-default, which the CI token's policy may mount.
+    NOMAD_VAR_PERSISTENT_VOLUME: '/data',
   });
 
 describe('nom cluster create, over SSH, on three machines', () => {
@@ -195,6 +197,8 @@ describe('nom cluster create, over SSH, on three machines', () => {
       timeoutMs: 20_000, onTimeout: () => new Error('the deployment did not answer through the ingress'),
     });
     assert.match(page.body, /cluster-it\.nom\.test/);
+    // Every node offers the namespace's persistent directory, writable by any container user.
+    for (const h of hosts.slice(0, 3)) assert.equal((await ssh(h, 'stat -c %a /pv/default')).stdout.trim(), '1777');
 
     const nomad = client(management());
     try {
