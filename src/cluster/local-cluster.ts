@@ -124,6 +124,16 @@ export async function up(o: UpOptions): Promise<UpResult> {
         timeoutMs: 90_000,
         fail: (where) => new ClusterError(`the Nomad node did not become ready within 90s: ${where}`),
       }))[0]!;
+      // A restarted client re-registers its host volumes a moment after it is ready again: wait
+      // for every configured one, so that `nom grants --host-volume` right after finds them.
+      const wanted = Object.keys((JSON.parse(config) as { client: { host_volume: Record<string, unknown> } }).client.host_volume);
+      await waitFor(
+        async () => {
+          const offered = (await client.nodes.read(node.ID)).HostVolumes ?? {};
+          return wanted.every((name) => name in offered) ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, onTimeout: () => new ClusterError(`the Nomad node did not offer its host volumes (${wanted.join(', ')}) within 30s; its log ends:\n${logTail(layout.logFile, 15)}`) },
+      );
       // Trusted: namespace default may use what the system nom replaces allowed (nom's checks
       // agree with the node); made untrusted again, it keeps its other grants.
       const grants = await readGrants(client, 'default', o.say);
