@@ -24,7 +24,8 @@ export async function planDeploy(dir: string | undefined, buildArgs: readonly st
   try {
     const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line));
     const job = checkContainers(config, overlaid, await readGrants(nomad, overlaid.Namespace, (line) => log.warn(line)));
-    const preview = await previewDeploy(nomad, { job, secrets: config.rendered.context.secrets });
+    const { context } = config.rendered;
+    const preview = await previewDeploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password });
     log.done();
     out.result([...preview.lines, ...preview.cannotPlace.map((l) => `plan: ${l}`)].join('\n'));
     process.exitCode = preview.cannotPlace.length ? EXIT.placementFailed : preview.changed ? EXIT.wouldChange : EXIT.ok;

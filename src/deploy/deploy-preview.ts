@@ -2,6 +2,7 @@ import type { NomadJob } from '../jobspec/nomad-job.js';
 import { readsSecrets, withSecretsSlot } from '../jobspec/templates.js';
 import { readRecords } from '../router/hostname-records.js';
 import { claimedHosts, foreignClaims } from './hostname-check.js';
+import { storedSecrets } from './secret-slots.js';
 import { readSecretsPlan } from './secrets-store.js';
 import type { NomadClient } from '../nomad/client.js';
 import { jobUrls } from '../operate/job-status.js';
@@ -23,9 +24,9 @@ export interface DeployPreview {
  * hostnames it gains or loses and the secret names added, removed or changed (never a value).
  * Reads only: no lock, no secret written, no job registered.
  */
-export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret> }): Promise<DeployPreview> {
+export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret>; registryPassword?: Secret | undefined }): Promise<DeployPreview> {
   const current = await nomad.jobs.read(req.job.ID, req.job.Namespace);
-  const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, current, req.secrets) : undefined;
+  const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, current, storedSecrets(req.secrets, req.registryPassword)) : undefined;
   // The job as the deploy would submit it: reading the slot of secrets it would use.
   const job = secrets ? withSecretsSlot(req.job, secrets.slot) : req.job;
   const plan = await nomad.jobs.plan(job);

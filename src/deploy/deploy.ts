@@ -1,4 +1,3 @@
-import { REGISTRY_PASSWORD_KEY } from '../context/secrets.js';
 import { readsSecrets, withSecretsSlot } from '../jobspec/templates.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
 import type { NomadClient } from '../nomad/client.js';
@@ -15,6 +14,7 @@ import { placementFailures } from './placement-failure.js';
 import { planSummary } from './plan-summary.js';
 import { checkHostnames } from './hostname-check.js';
 import { checkOrigin, originOf } from './job-origin.js';
+import { storedSecrets } from './secret-slots.js';
 import { readSecretsPlan, storeSecrets } from './secrets-store.js';
 
 export interface DeployRequest {
@@ -50,8 +50,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
   try {
     // Checked before anything is written: the secrets' slot is chosen, the job that reads it
     // planned; a plan that cannot be placed leaves the secrets and the running version alone.
-    const secrets = new Map(req.secrets);
-    if (req.registryPassword) secrets.set(REGISTRY_PASSWORD_KEY, req.registryPassword);
+    const secrets = storedSecrets(req.secrets, req.registryPassword);
     const current = await nomad.jobs.read(job.ID, ns);
     checkOrigin(job.ID, current, originOf(job), 'deploy');
     await checkHostnames(nomad, job, (line) => log.warn(line));

@@ -32,6 +32,15 @@ export function digestOf(name: string, value: string, salt: string): string {
   return scryptSync(`${name}\0${value}`, salt, 32, { N: 16384, r: 8, p: 1 }).toString('hex');
 }
 
+/**
+ * What a deploy stores: the pipeline's secrets and, when it pulls with a login, the registry
+ * password (the docker driver reads it from the task's environment). `nom plan` and `nom deploy`
+ * both compare this, so a plan agrees with the deploy it previews. Pure.
+ */
+export function storedSecrets(secrets: ReadonlyMap<string, Secret>, registryPassword: Secret | undefined): ReadonlyMap<string, Secret> {
+  return registryPassword ? new Map([...secrets, [REGISTRY_PASSWORD_KEY, registryPassword]]) : secrets;
+}
+
 export interface SecretsPlan {
   /** The slot the deployed version reads. */
   readonly slot: SecretsSlot;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REGISTRY_PASSWORD_KEY } from '../../../src/context/secrets.js';
-import { digestOf, planSecrets, recordFromItems, recordToItems } from '../../../src/deploy/secret-slots.js';
+import { digestOf, planSecrets, recordFromItems, recordToItems, storedSecrets } from '../../../src/deploy/secret-slots.js';
 import { Secret } from '../../../src/secret.js';
 
 const wanted = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, new Secret(v)]));
@@ -47,5 +47,14 @@ describe('secrets in two slots, never read back', () => {
   it('a record that is not nom\'s counts as none', () => {
     assert.equal(recordFromItems({ slot: 'c', salt: SALT }), undefined);
     assert.equal(recordFromItems({ slot: 'a', salt: 'short' }), undefined);
+  });
+
+  it('a plan compares what the deploy stored, the registry password included: the same pipeline again changes nothing', () => {
+    const pipeline = wanted({ API_KEY: 'a' });
+    const password = new Secret('registry-password');
+    const deployed = planSecrets(storedSecrets(pipeline, password), undefined, undefined, SALT);
+    assert.deepEqual([...storedSecrets(pipeline, password).keys()], ['API_KEY', REGISTRY_PASSWORD_KEY]);
+    assert.equal(planSecrets(storedSecrets(pipeline, password), deployed.slot, deployed.record, SALT).write, false);
+    assert.equal(storedSecrets(pipeline, undefined), pipeline);
   });
 });
