@@ -39,23 +39,11 @@ command -v jq >/dev/null || die "jq not found: apt-get install jq"
 mkdir -p "$bindir" "$NOM_CACHE/build"
 work=$(mktemp -d "$NOM_CACHE/build/consul.XXXXXX")  # outside any go.mod
 trap 'rm -rf "$work"' EXIT
-
-fetch() {
-  (cd "$work" && go mod download -json "$1" >"$work/last.json" 2>/dev/null) ||
-    die "the Go module proxy cannot serve $1: $(jq -r .Error "$work/last.json" 2>/dev/null) (GOPROXY=$(go env GOPROXY))"
-  jq -r .Dir "$work/last.json"
-}
-
-check_licence() { # $1 = module dir, $2 = its name
-  local licence="$1/LICENSE"
-  [ -f "$licence" ] || die "$2 has no LICENSE file: not building it"
-  if grep -qi 'Business Source License' "$licence" || ! grep -q 'Mozilla Public License, version 2.0' "$licence"; then
-    die "$2 is not under the Mozilla Public License 2.0 ($(head -c 200 "$licence" | tr '\n' ' ')...): nom builds only open-source Consul"
-  fi
-}
+# shellcheck source=scripts/go-modules.sh
+. "$(dirname "$0")/go-modules.sh"
 
 src=$(fetch "github.com/hashicorp/consul@v$version")
-check_licence "$src" "github.com/hashicorp/consul@v$version"
+check_licence "$src" "github.com/hashicorp/consul@v$version" Consul
 
 start=$SECONDS
 cp -r "$src" "$work/consul" && chmod -R u+w "$work/consul"
@@ -66,7 +54,7 @@ go mod edit -dropreplace github.com/hashicorp/consul/api -dropreplace github.com
 for m in api sdk proto-public; do
   v=$(go mod edit -json | jq -r --arg p "github.com/hashicorp/consul/$m" '.Require[] | select(.Path == $p) | .Version')
   [ -n "$v" ] || die "Consul $version's go.mod requires no github.com/hashicorp/consul/$m"
-  check_licence "$(fetch "github.com/hashicorp/consul/$m@$v")" "github.com/hashicorp/consul/$m@$v"
+  check_licence "$(fetch "github.com/hashicorp/consul/$m@$v")" "github.com/hashicorp/consul/$m@$v" Consul
 done
 say "building Consul $version (MPL-2.0); this takes about two minutes on two cores, once"
 GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=0 go build -trimpath \

@@ -42,34 +42,18 @@ command -v "${CC:-gcc}" >/dev/null || die "a C compiler is needed (Nomad 1.6 bui
 mkdir -p "$bindir" "$NOM_CACHE/build"
 work=$(mktemp -d "$NOM_CACHE/build/nomad.XXXXXX")  # outside any go.mod
 trap 'rm -rf "$work"' EXIT
-
-# Downloads module@version; prints its source dir (read-only, in GOMODCACHE) and keeps go's
-# JSON answer in $work/last.json (for the commit hash).
-fetch() {
-  (cd "$work" && go mod download -json "$1" >"$work/last.json" 2>/dev/null) ||
-    die "the Go module proxy cannot serve $1: $(jq -r .Error "$work/last.json" 2>/dev/null) (GOPROXY=$(go env GOPROXY))"
-  jq -r .Dir "$work/last.json"
-}
-
-# The licence decides, not the version number alone: a module whose LICENSE is not the MPL-2.0
-# (or that names the Business Source License) is not built.
-check_licence() { # $1 = module dir, $2 = its name
-  local licence="$1/LICENSE"
-  [ -f "$licence" ] || die "$2 has no LICENSE file: not building it"
-  if grep -qi 'Business Source License' "$licence" || ! grep -q 'Mozilla Public License, version 2.0' "$licence"; then
-    die "$2 is not under the Mozilla Public License 2.0 ($(head -c 200 "$licence" | tr '\n' ' ')...): nom builds only open-source Nomad"
-  fi
-}
+# shellcheck source=scripts/go-modules.sh
+. "$(dirname "$0")/go-modules.sh"
 
 src=$(fetch "github.com/hashicorp/nomad@v$version")
 commit=$(jq -r '.Origin.Hash // empty' "$work/last.json")
 [ -z "$commit" ] || [ "$commit" = "$NOMAD_COMMIT" ] ||
   die "the proxy's Nomad v$version is commit $commit, not the pinned $NOMAD_COMMIT: not building it"
-check_licence "$src" "github.com/hashicorp/nomad@v$version"
+check_licence "$src" "github.com/hashicorp/nomad@v$version" Nomad
 # The nested api module is not in Nomad's zip, and the proxy serves it at this commit only
 # under its pseudo-version.
 api=$(fetch "github.com/hashicorp/nomad/api@$NOMAD_API_VERSION")
-check_licence "$api" "github.com/hashicorp/nomad/api@$NOMAD_API_VERSION"
+check_licence "$api" "github.com/hashicorp/nomad/api@$NOMAD_API_VERSION" Nomad
 
 # Build Nomad as the main module (so its own replace directives apply) from a writable copy;
 # point its './api' replace at the downloaded api module.
