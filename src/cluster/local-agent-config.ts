@@ -50,7 +50,6 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
       },
     },
     // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).
-    // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).
     // Images are often built here and exist nowhere else: never garbage-collect them.
     plugin: [{ docker: [{ config: [dockerPluginConfig({ hostPaths: o.hostPaths }, { gc: [{ image: false }] })] }] }],
   };

@@ -78,7 +78,8 @@ export async function up(o: UpOptions): Promise<UpResult> {
   for (const v of o.hostVolumes) {
     if (!existsSync(v.path)) throw new ClusterError(`--host-volume ${v.name}=${v.path}: ${v.path} does not exist on this machine: create it, or leave the volume out`);
   }
-  const config = JSON.stringify(localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes }), null, 2);
+  const agentConfig = localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes });
+  const config = JSON.stringify(agentConfig, null, 2);
   const configChanged = !existsSync(layout.configFile) || readFileSync(layout.configFile, 'utf8') !== config;
   writeFileSync(layout.configFile, config);
   const address = `http://127.0.0.1:${o.httpPort}`;
@@ -126,7 +127,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
       }))[0]!;
       // A restarted client re-registers its host volumes a moment after it is ready again: wait
       // for every configured one, so that `nom grants --host-volume` right after finds them.
-      const wanted = Object.keys((JSON.parse(config) as { client: { host_volume: Record<string, unknown> } }).client.host_volume);
+      const wanted = Object.keys((agentConfig as { client: { host_volume: Record<string, unknown> } }).client.host_volume);
       await waitFor(
         async () => {
           const offered = (await client.nodes.read(node.ID)).HostVolumes ?? {};

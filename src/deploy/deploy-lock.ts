@@ -29,8 +29,9 @@ export function readLock(items: Record<string, string>, now: number): { live: Lo
 
 /**
  * One deploy of a job at a time: a lock in the Nomad Variable `nom/deploys/<job>/lock` of the
- * job's namespace (a path a CI token may read and write), taken with check-and-set, renewed while held, released on
- * exit, and taken over once its holder stopped renewing it for 30 seconds.
+ * job's namespace (a path a CI token may read and write), taken with check-and-set, renewed
+ * while held, released on exit, and taken over once its holder stopped renewing it for 30
+ * seconds.
  */
 export class DeployLock {
   private readonly holder: string;

@@ -43,7 +43,8 @@ export interface NodeIdentity {
 /**
  * The Nomad agent of a node, server and client in one, as the JSON form of its configuration:
  * TLS for HTTP and RPC from the cluster CA, gossip encrypted, ACLs on, the docker plugin
- * hardened (no host paths unless the cluster is trusted), the host volumes the house job mounts. `servers` are the addresses of all servers to join.
+ * hardened (no host paths unless the cluster is trusted), the host volumes the house job
+ * mounts. `servers` are the addresses of all servers to join.
  */
 export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { servers: readonly string[]; bootstrapExpect: number; gossipKey: string; nfsPv: boolean }): Record<string, unknown> {
   return {
