@@ -3,15 +3,19 @@
  * redeployed five times with canaries. Prints requests, non-2xx and errors (target: zero), the
  * delay from an instance turning healthy to its first routed request and from its
  * deregistration to its last (target: under 1s each), and throughput through Caddy as a ratio
- * of hitting an allocation directly.
+ * of hitting an allocation directly. In the same run it does it all twice, side by side: with
+ * the services in Nomad, then (after `nom up --consul`) in Consul, and prints the ratios of the
+ * two (Consul / Nomad).
  *
  *   npm run bench:routing          (brings up its own local cluster)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { ConsulClient } from '../src/consul/client.js';
+import { consulConfig } from '../src/consul/config.js';
 import { NomadClient } from '../src/nomad/client.js';
 import { nomadConfig } from '../src/nomad/config.js';
 
@@ -23,9 +27,13 @@ const CA = readFileSync(process.env.NOM_CA_CERT!);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const nomad = new NomadClient(nomadConfig(process.env));
 
+type Source = 'nomad' | 'consul';
+let consul: ConsulClient | undefined;
+
 /** `nom deploy` as a pipeline would run it; asynchronous, so the load keeps going meanwhile. */
-function deploy(tag: string): Promise<void> {
+function deploy(tag: string, source: Source): Promise<void> {
   const env = {
+    NOMAD_VAR_SERVICE_PROVIDER: source,
     PATH: process.env.PATH!, NOMAD_ADDR: process.env.NOMAD_ADDR!, NOMAD_TOKEN: process.env.NOMAD_TOKEN!,
     CI_PROJECT_PATH_SLUG: 'bench-route', CI_PROJECT_NAME: 'bench-route', CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: tag,
     CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_CHECK_PATH: '/healthcheck', NOMAD_VAR_COUNT: '2',
@@ -81,53 +89,48 @@ const direct = (address: { host: string; port: number }) => (agent: http.Agent) 
     }).on('error', reject);
   });
 
+/** The registrations of the bench's service, from where they live: allocation, main-hostname tag, all checks passing. */
+async function registrations(source: Source): Promise<{ allocId: string; main: boolean; healthy: () => Promise<boolean> }[]> {
+  if (source === 'consul') {
+    const entries = (await consul!.health.service('bench-route').catch(() => ({ value: [] }))).value;
+    return entries.map((e) => ({
+      allocId: /^_nomad-task-([0-9a-f-]{36})-/.exec(e.Service.ID)?.[1] ?? e.Service.ID,
+      main: (e.Service.Tags ?? []).includes(`https://${HOST}`),
+      healthy: async () => e.Checks.every((c) => c.Status === 'passing'),
+    }));
+  }
+  const regs = await nomad.services.registrations('bench-route', 'default').catch(() => []);
+  return regs.map((r) => ({
+    allocId: r.AllocID,
+    main: (r.Tags ?? []).includes(`https://${HOST}`),
+    healthy: async () => {
+      const all = Object.values(await nomad.allocations.checks(r.AllocID, 'default').catch(() => ({})));
+      return all.length > 0 && all.every((c) => c.Status === 'success');
+    },
+  }));
+}
+
 /**
- * Watches Nomad: when each allocation is first healthy while registered under the main
- * hostname (a canary is routed there only once promoted), and when its registration goes.
+ * Watches the registrations: when each allocation is first healthy while registered under the
+ * main hostname (a canary is routed there only once promoted), and when its registration goes.
  */
-async function watchNomad(stop: { done: boolean }, healthyAt: Map<string, number>, deregisteredAt: Map<string, number>): Promise<void> {
+async function watchRegistrations(source: Source, stop: { done: boolean }, healthyAt: Map<string, number>, deregisteredAt: Map<string, number>): Promise<void> {
   const registered = new Set<string>();
   while (!stop.done) {
-    const regs = await nomad.services.registrations('bench-route', 'default').catch(() => []);
-    const now = new Set(regs.map((r) => r.AllocID));
+    const regs = await registrations(source);
+    const now = new Set(regs.map((r) => r.allocId));
     for (const id of registered) if (!now.has(id) && !deregisteredAt.has(id)) deregisteredAt.set(id, Date.now());
     for (const r of regs) {
-      const id = r.AllocID;
-      registered.add(id);
-      if (healthyAt.has(id) || !(r.Tags ?? []).includes(`https://${HOST}`)) continue;
-      const checks = await nomad.allocations.checks(id, 'default').catch(() => ({}));
-      const all = Object.values(checks);
-      if (all.length && all.every((c) => c.Status === 'success')) healthyAt.set(id, Date.now());
+      registered.add(r.allocId);
+      if (healthyAt.has(r.allocId) || !r.main) continue;
+      if (await r.healthy()) healthyAt.set(r.allocId, Date.now());
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-const stats = (xs: number[]) => (xs.length ? `median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]} ms, max ${Math.max(...xs)} ms (${xs.length} instances)` : 'no samples');
-
-await deploy(TAG);
-const stop = { done: false };
-const tally = newTally();
-const healthyAt = new Map<string, number>();
-const deregisteredAt = new Map<string, number>();
-const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const watching = watchNomad(stop, healthyAt, deregisteredAt);
-const loading = load(viaCaddy, agent, tally, stop);
-const began = Date.now();
-for (let i = 1; i <= 5; i++) {
-  await deploy(i % 2 ? `${TAG}-v2` : TAG);
-  console.log(`redeploy ${i}/5 done after ${((Date.now() - began) / 1000).toFixed(1)}s: ${tally.requests} requests so far`);
-}
-await new Promise((r) => setTimeout(r, 5000)); // let the last old instances drain
-stop.done = true;
-await Promise.all([loading, watching]);
-agent.destroy();
-
-const joins = [...healthyAt].filter(([id]) => tally.firstServed.has(id)).map(([id, at]) => Math.max(0, tally.firstServed.get(id)! - at));
-const leaves = [...deregisteredAt].filter(([id]) => tally.lastServed.has(id)).map(([id, at]) => Math.max(0, tally.lastServed.get(id)! - at));
-console.log(`load through Caddy during 5 redeploys: ${tally.requests} requests, ${tally.non2xx} non-2xx, ${tally.errors} errors${tally.errors ? ` (${[...tally.errorKinds].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
-console.log(`healthy → first routed request: ${stats(joins)}`);
-console.log(`deregistered → last routed request: ${stats(leaves)}`);
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+const stats = (xs: number[]) => (xs.length ? `median ${median(xs)} ms, max ${Math.max(...xs)} ms (${xs.length} instances)` : 'no samples');
 
 // Throughput: 5s through Caddy, then 5s straight to one allocation, same concurrency.
 async function throughput(request: (agent: http.Agent) => Promise<{ status: number }>, tls: boolean): Promise<number> {
@@ -141,10 +144,59 @@ async function throughput(request: (agent: http.Agent) => Promise<{ status: numb
   a.destroy();
   return t.requests / 5;
 }
-const alloc = (await nomad.jobs.allocations('bench-route')).find((a) => a.ClientStatus === 'running')!;
-const port = (await nomad.allocations.read(alloc.ID)).AllocatedResources!.Shared!.Ports!.find((p) => p.Label === 'http')!;
-const throughCaddy = await throughput(viaCaddy, true);
-const straight = await throughput(direct({ host: port.HostIP, port: port.Value }), false);
-console.log(`throughput: ${throughCaddy.toFixed(0)} req/s through Caddy (HTTPS, 2 instances), ${straight.toFixed(0)} req/s to one allocation (HTTP); ratio ${(throughCaddy / straight).toFixed(3)}`);
-await nomad.jobs.deregister('bench-route', { purge: true });
+
+interface Result { requests: number; failed: number; join: number; leave: number; ratio: number }
+
+/** The whole measurement with the services in `source`. */
+async function measure(source: Source): Promise<Result> {
+  console.log(`— services in ${source === 'consul' ? 'Consul' : 'Nomad'}`);
+  await deploy(TAG, source);
+  const stop = { done: false };
+  const tally = newTally();
+  const healthyAt = new Map<string, number>();
+  const deregisteredAt = new Map<string, number>();
+  const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const watching = watchRegistrations(source, stop, healthyAt, deregisteredAt);
+  const loading = load(viaCaddy, agent, tally, stop);
+  const began = Date.now();
+  for (let i = 1; i <= 5; i++) {
+    await deploy(i % 2 ? `${TAG}-v2` : TAG, source);
+    console.log(`redeploy ${i}/5 done after ${((Date.now() - began) / 1000).toFixed(1)}s: ${tally.requests} requests so far`);
+  }
+  await new Promise((r) => setTimeout(r, 5000)); // let the last old instances drain
+  stop.done = true;
+  await Promise.all([loading, watching]);
+  agent.destroy();
+
+  const joins = [...healthyAt].filter(([id]) => tally.firstServed.has(id)).map(([id, at]) => Math.max(0, tally.firstServed.get(id)! - at));
+  const leaves = [...deregisteredAt].filter(([id]) => tally.lastServed.has(id)).map(([id, at]) => Math.max(0, tally.lastServed.get(id)! - at));
+  console.log(`load through Caddy during 5 redeploys: ${tally.requests} requests, ${tally.non2xx} non-2xx, ${tally.errors} errors${tally.errors ? ` (${[...tally.errorKinds].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
+  console.log(`healthy → first routed request: ${stats(joins)}`);
+  console.log(`deregistered → last routed request: ${stats(leaves)}`);
+
+  const alloc = (await nomad.jobs.allocations('bench-route')).find((a) => a.ClientStatus === 'running')!;
+  const port = (await nomad.allocations.read(alloc.ID)).AllocatedResources!.Shared!.Ports!.find((p) => p.Label === 'http')!;
+  const throughCaddy = await throughput(viaCaddy, true);
+  const straight = await throughput(direct({ host: port.HostIP, port: port.Value }), false);
+  console.log(`throughput: ${throughCaddy.toFixed(0)} req/s through Caddy (HTTPS, 2 instances), ${straight.toFixed(0)} req/s to one allocation (HTTP); ratio ${(throughCaddy / straight).toFixed(3)}`);
+  await nomad.jobs.deregister('bench-route', { purge: true });
+  // Its hostnames stay recorded as the purged job's until the router lets them go.
+  await new Promise((r) => setTimeout(r, 3000));
+  return { requests: tally.requests, failed: tally.non2xx + tally.errors, join: median(joins), leave: median(leaves), ratio: throughCaddy / straight };
+}
+
+const inNomad = await measure('nomad');
+const up = spawnSync(process.execPath, [NOM, 'up', '--no-nomad-config', '--consul'], { env: process.env, encoding: 'utf8' });
+if (up.status !== 0) throw new Error(`nom up --consul failed:\n${up.stdout}${up.stderr}`);
+const exported = Object.fromEntries([...spawnSync(process.execPath, [NOM, 'env'], { env: process.env, encoding: 'utf8' }).stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+consul = new ConsulClient(consulConfig(exported)!);
+const inConsul = await measure('consul');
+consul.close();
 nomad.close();
+
+const row = (name: string, n: number, c: number, unit = '') => console.log(`${name.padEnd(34)} ${`${n.toFixed(unit ? 0 : 3)}${unit}`.padStart(10)} ${`${c.toFixed(unit ? 0 : 3)}${unit}`.padStart(10)}   ratio ${(c / n).toFixed(2)}`);
+console.log(`\n${'side by side'.padEnd(34)} ${'Nomad'.padStart(10)} ${'Consul'.padStart(10)}`);
+console.log(`${'failed requests (target 0)'.padEnd(34)} ${String(inNomad.failed).padStart(10)} ${String(inConsul.failed).padStart(10)}   of ${inNomad.requests} and ${inConsul.requests}`);
+row('healthy → routed, median', inNomad.join, inConsul.join, ' ms');
+row('deregistered → removed, median', inNomad.leave, inConsul.leave, ' ms');
+row('throughput through Caddy / direct', inNomad.ratio, inConsul.ratio);

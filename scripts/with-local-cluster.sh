@@ -19,12 +19,14 @@ missing() { echo "local cluster: $*" >&2; exit 77; }
 install_deps=()
 [ "$(id -u)" = 0 ] && install_deps=(--install-deps)
 
-# Nomad 1.6.3 and Caddy: the pinned versions, from the cache or built from the Go module proxy
-# (scripts/versions.sh says how; a nomad or caddy on PATH is not used).
+# Nomad 1.6.3, Caddy and Consul 1.14.11 (for the Consul tests): the pinned versions, from the
+# cache or built from the Go module proxy (scripts/versions.sh says how; a nomad, caddy or
+# consul on PATH is not used).
 # shellcheck source=scripts/versions.sh
 . scripts/versions.sh
 ensure_nomad || missing "no Nomad $NOMAD_VERSION: scripts/build-nomad.sh failed (see above)"
 ensure_caddy || missing "no Caddy $CADDY_VERSION: scripts/build-caddy.sh failed (see above)"
+ensure_consul || missing "no Consul $CONSUL_VERSION: scripts/build-consul.sh failed (see above)"
 
 # The tools only tests use (Pebble, a registry, actionlint): built from the proxy once, then cached.
 export NOM_PEBBLE_CERTS

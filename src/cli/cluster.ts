@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { cacheDir, caddyRelease, findBinary, installNomadRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
+import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
 import { nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../cluster/nomad-version.js';
 import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
@@ -53,7 +53,7 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
     };
     const sites = releaseSites(process.env);
     const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch });
-    const nomad = (await pick('nomad', () => installNomadRelease(src(sites.nomad, nomadVersion), join(cache, arch))))!;
+    const nomad = (await pick('nomad', () => installHashicorpRelease('nomad', src(sites.nomad, nomadVersion), join(cache, arch))))!;
     const ingress = spec.ingress.length > 0;
     const caddy = ingress ? await pick('caddy', () => caddyRelease(src(sites.caddy, CADDY_VERSION), cache)) : undefined;
     const node = ingress ? await pick('node', () => nodeRelease(src(sites.node, NODE_VERSION), cache), true) : undefined;

@@ -12,6 +12,8 @@ import { readOverlayFiles } from '../local/overlay-files.js';
 import type { NomadClient } from '../nomad/client.js';
 import { nomadConfig, type NomadConfig } from '../nomad/config.js';
 import { applyOverlays, overlayVariables } from '../render/apply-overlays.js';
+import { clusterServiceProvider } from '../deploy/service-provider.js';
+import { withServiceProvider } from '../jobspec/services.js';
 import { renderJob, type ContextSource, type RenderResult } from '../render/render-job.js';
 import type { Env } from '../settings/read-settings.js';
 import { inCi } from './environment.js';
@@ -107,10 +109,17 @@ export function deployConfiguration(env: Env, o: { dir?: string | undefined; bui
   };
 }
 
-/** The rendered job with the overlay files applied (Nomad parses their HCL); says which applied. */
-export async function jobWithOverlays(config: Extract<DeployConfiguration, { noDeploy: false }>, nomad: NomadClient, say: (line: string) => void): Promise<NomadJob> {
-  const { overlays } = config;
-  const job = await applyOverlays(config.rendered.job, overlays, config.overlayVariables, (hcl, vars) => nomad.jobs.parse(hcl, vars));
+/**
+ * The rendered job, its services registered with the cluster's provider unless
+ * NOMAD_VAR_SERVICE_PROVIDER named one, with the overlay files applied (Nomad parses their
+ * HCL); says which applied.
+ */
+export async function jobWithOverlays(config: Extract<DeployConfiguration, { noDeploy: false }>, nomad: NomadClient, say: (line: string) => void, warn: (line: string) => void = say): Promise<NomadJob> {
+  const { overlays, rendered } = config;
+  const provider = rendered.reading.fromEnv.has('SERVICE_PROVIDER') ? undefined : await clusterServiceProvider(nomad, warn);
+  if (provider === 'consul') say('services register in Consul, the cluster\'s service provider');
+  const base = provider && provider !== 'nomad' ? withServiceProvider(rendered.job, provider) : rendered.job;
+  const job = await applyOverlays(base, overlays, config.overlayVariables, (hcl, vars) => nomad.jobs.parse(hcl, vars));
   if (hasOverlays(overlays)) say(`applied ${Object.entries(overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(', ')}`);
   return job;
 }
@@ -134,7 +143,7 @@ export function checkContainers(config: Extract<DeployConfiguration, { noDeploy:
   const fromSettings = containerProblems(rendered, grants, (_task, field) => SETTING_OF[field]);
   const overlayFiles = Object.entries(config.overlays).filter(([, v]) => v).map(([k]) => `${k}.nomad`).join(' or ');
   const seen = new Set(fromSettings.map((p) => p.key));
-  const fromOverlays = overlaid === config.rendered.job ? [] : containerProblems(job, grants, () => overlayFiles).filter((p) => !seen.has(p.key));
+  const fromOverlays = !hasOverlays(config.overlays) ? [] : containerProblems(job, grants, () => overlayFiles).filter((p) => !seen.has(p.key));
   const lines = [...fromSettings, ...fromOverlays].map((p) => p.line);
   if (lines.length) throw new InputError(lines);
   return job;

@@ -3,6 +3,8 @@ import { writeCiOutputs } from '../deploy/ci-outputs.js';
 import { deploy } from '../deploy/deploy.js';
 import { buildImage, pushImage } from '../local/image-build.js';
 import { NomadClient } from '../nomad/client.js';
+import { ConsulClient } from '../consul/client.js';
+import { consulConfig } from '../consul/config.js';
 import { jobUrls } from '../operate/job-status.js';
 import { collect, duration } from './arguments.js';
 import { readGrants } from '../deploy/namespace-grants.js';
@@ -27,6 +29,7 @@ export function registerDeploy(program: Command, out: Output): void {
       for (const line of config.lines) log.info(line);
       if (config.noDeploy) return;
       const { rendered } = config;
+      const consulAt = consulConfig(effectiveEnv());
       for (const line of rendered.warnings) log.warn(line);
       for (const build of config.builds) {
         log.info(`building ${build.image} from ${config.source}${build.dockerfile === 'Dockerfile' ? '' : ` (${build.dockerfile})`}`);
@@ -37,11 +40,12 @@ export function registerDeploy(program: Command, out: Output): void {
         }
       }
       const nomad = new NomadClient(config.nomad);
+      const consul = consulAt && new ConsulClient(consulAt);
       try {
-        const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line));
+        const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line), (line) => log.warn(line));
         const job = checkContainers(config, overlaid, await readGrants(nomad, overlaid.Namespace, (line) => log.warn(line)));
         const { context } = rendered;
-        const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout, run: context.runUrl }, log);
+        const done = await deploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password, timeoutMs: opts.timeout, run: context.runUrl, consul }, log);
         log.done();
         const routed = jobUrls(job).filter((u) => !u.canary && u.url.startsWith('https://')).map((u) => u.url);
         log.info(done.unchanged ? `no changes: version ${done.version} is deployed` : `deployed ${job.ID}${done.version === undefined ? '' : ` version ${done.version}`}`);
@@ -52,6 +56,7 @@ export function registerDeploy(program: Command, out: Output): void {
       } finally {
         log.done();
         nomad.close();
+        consul?.close();
       }
     });
 }

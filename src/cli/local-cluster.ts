@@ -11,7 +11,7 @@ import { CommandError } from '../errors.js';
 
 function port(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1024 || n > 65533) throw new InvalidArgumentError('expected a port number from 1024 to 65533 (it and the next two are used)');
+  if (!Number.isInteger(n) || n < 1024 || n > 65526) throw new InvalidArgumentError('expected a port number from 1024 to 65526 (it and the next nine are used: Nomad, the router, Consul)');
   return n;
 }
 
@@ -35,8 +35,10 @@ export function registerLocalCluster(program: Command, out: Output): void {
     .option('--namespace <namespace>', 'a namespace whose jobs get a persistent directory /pv/<namespace> besides default (repeatable; remembered)', collect)
     .option('--trusted', 'containers may mount host paths and namespace default is granted everything, as in the system nom replaces (remembered; --no-trusted undoes)')
     .option('--no-trusted', 'the default: no host paths, no grants beyond /pv')
+    .option('--consul', 'run Consul 1.14 beside Nomad (ACLs on) and register services there by default, as the system nom replaces did (remembered; --no-consul undoes)')
+    .option('--no-consul', 'the default: services register with Nomad itself; stops a Consul that nom up started')
     .option('--host-volume <name=dir[:ro]>', 'offer a directory of this machine as a named host volume, for nom grants --host-volume (repeatable; remembered, a name given again replaces it)', collect)
-    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean; namespace?: string[]; trusted?: boolean; hostVolume?: string[] }) => {
+    .action(async (opts: { port?: number; installDeps?: boolean; nomadConfig: boolean; namespace?: string[]; trusted?: boolean; consul?: boolean; hostVolume?: string[] }) => {
       const home = nomHome(process.env, homedir());
       const envPort = process.env.NOM_NOMAD_PORT ? port(process.env.NOM_NOMAD_PORT) : undefined;
       const recorded = readLocalState(home);
@@ -54,6 +56,7 @@ export function registerLocalCluster(program: Command, out: Output): void {
         installDeps: Boolean(opts.installDeps),
         pvNamespaces: [...(recorded?.pvNamespaces ?? []), ...(opts.namespace ?? []).map(namespaceName)],
         trusted: opts.trusted ?? recorded?.trusted ?? false,
+        consul: opts.consul ?? recorded?.consul !== undefined,
         hostVolumes: withVolumes(recorded?.hostVolumes ?? [], (opts.hostVolume ?? []).map((text) => parseHostVolume(text))),
         nomadConfigFile: opts.nomadConfig ? (process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad')) : undefined,
         env: process.env,
@@ -69,6 +72,7 @@ export function registerLocalCluster(program: Command, out: Output): void {
         out.say(`  ingress: https://${result.state.ingress.https} and http://${result.state.ingress.http} (Caddy, routed by nom router)`);
         out.say(`  CA:      ${result.state.ingress.caCert}`);
       }
+      if (result.state.consul) out.say(`  consul:  ${result.state.consul.address} (services register here; its tokens: ${layout.consulTokensFile})`);
       out.say('  use it:  eval "$(nom env)"');
     });
 
@@ -82,7 +86,7 @@ export function registerLocalCluster(program: Command, out: Output): void {
 
   program
     .command('env')
-    .description('print export lines for NOMAD_ADDR and NOMAD_TOKEN of the local cluster: eval "$(nom env)"')
+    .description('print export lines for NOMAD_ADDR and NOMAD_TOKEN of the local cluster (and CONSUL_HTTP_ADDR and a read-only CONSUL_HTTP_TOKEN with --consul): eval "$(nom env)"')
     .action(() => {
       const home = nomHome(process.env, homedir());
       const state = readLocalState(home);
@@ -91,6 +95,11 @@ export function registerLocalCluster(program: Command, out: Output): void {
       const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());
       if (state.ingress) {
         lines.push(`export NOM_INGRESS_HTTPS=${state.ingress.https}`, `export NOM_INGRESS_HTTP=${state.ingress.http}`, `export NOM_CA_CERT=${state.ingress.caCert}`);
+      }
+      if (state.consul) {
+        // The read token: what nom status and the deploy's failure reasons need to see checks.
+        const tokens = JSON.parse(readFileSync(localLayout(home).consulTokensFile, 'utf8')) as { reader: string };
+        lines.push(`export CONSUL_HTTP_ADDR=${state.consul.address}`, `export CONSUL_HTTP_TOKEN=${tokens.reader}`);
       }
       out.result(lines.join('\n'));
     });

@@ -22,7 +22,7 @@ export async function planDeploy(dir: string | undefined, buildArgs: readonly st
   for (const line of config.rendered.warnings) log.warn(line);
   const nomad = new NomadClient(config.nomad);
   try {
-    const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line));
+    const overlaid = await jobWithOverlays(config, nomad, (line) => log.info(line), (line) => log.warn(line));
     const job = checkContainers(config, overlaid, await readGrants(nomad, overlaid.Namespace, (line) => log.warn(line)));
     const { context } = config.rendered;
     const preview = await previewDeploy(nomad, { job, secrets: context.secrets, registryPassword: context.registryAuth?.password });

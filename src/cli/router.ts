@@ -4,6 +4,8 @@ import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { CaddyAdmin } from '../router/caddy-admin.js';
+import { ConsulClient } from '../consul/client.js';
+import { consulConfig } from '../consul/config.js';
 import { HostnameRecords, RECORDS_NAMESPACE, recordPath } from '../router/hostname-records.js';
 import { readRouterConfig } from '../router/router-config.js';
 import { serveUpstreamDns } from '../router/dns-server.js';
@@ -24,7 +26,10 @@ export function registerRouter(program: Command, out: Output): void {
       const stamp = (line: string) => `${new Date().toISOString()} ${line}`;
       const log = { info: (l: string) => out.say(stamp(l)), warn: (l: string) => out.say(stamp(`warning: ${l}`)) };
       const nomad = new NomadClient(nomadConfig(effectiveEnv()));
-      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), config.ingress, log);
+      // Consul: the address from the configuration, the token from CONSUL_HTTP_TOKEN (never in a file).
+      const consulAt = config.consul ? consulConfig({ ...effectiveEnv(), CONSUL_HTTP_ADDR: config.consul.address }) : undefined;
+      const consul = consulAt && new ConsulClient(consulAt);
+      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), config.ingress, log, consul);
       const server = serveStatus(daemon, config.statusPort);
       const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
       for (const [what, s, port] of [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort]] as const) {
@@ -40,10 +45,11 @@ export function registerRouter(program: Command, out: Output): void {
         server.close();
         dns.close();
         nomad.close();
+        consul?.close();
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      log.info(`following Nomad at ${nomad.http.config.address}, configuring Caddy at ${config.caddyAdmin}`);
+      log.info(`following Nomad at ${nomad.http.config.address}${consul ? ` and Consul at ${consul.http.config.address}` : ''}, configuring Caddy at ${config.caddyAdmin}`);
       await daemon.run();
     });
 
@@ -60,6 +66,7 @@ export function registerRouter(program: Command, out: Output): void {
       })) as RouterStatus;
       if (opts.json) return out.result(JSON.stringify(status, null, 2));
       const lines = [`nomad: ${status.nomad.ok ? 'ok' : `unreachable (${status.nomad.error})`}${status.nomad.following ? `, following its ${status.nomad.following}` : ''}`];
+      if (status.consul) lines.push(`consul: ${status.consul.ok ? 'ok' : `unreachable (${status.consul.error}); its services keep their last routes`}`);
       lines.push(`last push to Caddy: ${status.lastPush ? `${status.lastPush.ok ? 'ok' : `failed (${status.lastPush.error})`} at ${status.lastPush.at}` : 'none yet'}`);
       for (const r of status.table.routes) lines.push(`${r.scheme}://${r.host}  ${r.owner}  ${r.upstreams.length ? r.upstreams.join(' ') : 'no healthy instance'}`);
       for (const c of status.table.conflicts) lines.push(`refused: ${c.claimant} claims ${c.host}, owned by ${c.owner}`);

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { CheckResult } from '../nomad/allocations.js';
 import { jobStatus, statusLines } from '../operate/job-status.js';
+import { ConsulClient } from '../consul/client.js';
+import { consulConfig } from '../consul/config.js';
+import { servicesOf } from '../jobspec/services.js';
+import { consulCheckResults, serviceEntries } from '../router/consul-services.js';
+import { effectiveEnv } from './environment.js';
 import { openJob } from './cluster-access.js';
 import { NAMESPACE_OPTION } from './arguments.js';
 import { paintFor, type Output } from './output.js';
@@ -22,8 +27,20 @@ export function registerStatus(program: Command, out: Output): void {
             .filter((a) => a.ClientStatus === 'running')
             .map(async (a) => checks.set(a.ID, Object.values(await nomad.allocations.checks(a.ID, namespace).catch(() => ({}))))),
         );
+        // Checks of services that register in Consul are read there, when CONSUL_HTTP_ADDR says where.
+        const inConsul = [...new Set(servicesOf(job).filter((s) => s.Provider === 'consul').map((s) => s.Name))];
+        const consulAt = inConsul.length ? consulConfig(effectiveEnv()) : undefined;
+        if (consulAt) {
+          const consul = new ConsulClient(consulAt);
+          try {
+            for (const [alloc, results] of consulCheckResults(await serviceEntries(consul, inConsul))) if (checks.has(alloc)) checks.set(alloc, [...checks.get(alloc)!, ...results]);
+          } finally {
+            consul.close();
+          }
+        }
         const status = jobStatus({ job, deployment, allocations, checks, all: opts.all });
-        out.result(opts.json ? JSON.stringify(status, null, 2) : statusLines(status, { now: Date.now(), paint: paintFor() }).join('\n'));
+        const note = inConsul.length && !consulAt ? [`(the checks of ${inConsul.join(', ')} run in Consul: set CONSUL_HTTP_ADDR and CONSUL_HTTP_TOKEN to see them; health shown is the deployment's)`] : [];
+        out.result(opts.json ? JSON.stringify(status, null, 2) : [...statusLines(status, { now: Date.now(), paint: paintFor() }), ...note].join('\n'));
       } finally {
         nomad.close();
       }

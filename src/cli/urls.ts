@@ -7,6 +7,9 @@ import { routedUrls, urlLines } from '../operate/cluster-urls.js';
 import { jobUrls } from '../operate/job-status.js';
 import { ClusterReader, instanceHealth } from '../router/cluster-view.js';
 import { routingTable } from '../router/routing-table.js';
+import { ConsulClient } from '../consul/client.js';
+import { consulConfig } from '../consul/config.js';
+import { effectiveEnv } from './environment.js';
 import { NAMESPACE_OPTION } from './arguments.js';
 import { openJob } from './cluster-access.js';
 import { paintFor, type Output } from './output.js';
@@ -32,9 +35,12 @@ export function registerUrls(program: Command, out: Output): void {
     .option('--json', 'print the URLs as JSON')
     .action(async (opts: { json?: boolean }) =>
       withCluster(async (nomad) => {
-        const view = await new ClusterReader(nomad).read();
+        const consulAt = consulConfig(effectiveEnv());
+        const consul = consulAt && new ConsulClient(consulAt);
+        const view = await new ClusterReader(nomad, consul).read().finally(() => consul?.close());
+        if (view.consul && !view.consul.ok) throw new CommandError(`cannot read Consul: ${view.consul.error}`);
         const health = new Map<string, boolean>();
-        await Promise.all(view.instances.map(async (i) => health.set(i.allocId, (await instanceHealth(nomad, view, i.allocId, i.namespace)) ?? false)));
+        await Promise.all(view.instances.filter((i) => i.healthy === undefined).map(async (i) => health.set(i.allocId, (await instanceHealth(nomad, view, i.allocId, i.namespace)) ?? false)));
         const urls = routedUrls(routingTable({ jobs: view.jobs, instances: view.instances, healthy: (id) => health.get(id) ?? false }), view.instances);
         out.result(opts.json ? JSON.stringify(urls, null, 2) : urlLines(urls, paintFor()).join('\n'));
       }),

@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, renameSync, rmSync, symlinkSync, writ
 import { delimiter, join } from 'node:path';
 import { untarEntry } from './untar.js';
 import { unzipEntry } from './unzip.js';
-import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
+import { CADDY_VERSION, CONSUL_VERSION, NOMAD_VERSION } from './versions.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,7 +30,7 @@ export function onPath(name: string, env: Env): string | undefined {
   return undefined;
 }
 
-const PINNED = { nomad: NOMAD_VERSION, caddy: CADDY_VERSION } as const;
+const PINNED = { nomad: NOMAD_VERSION, caddy: CADDY_VERSION, consul: CONSUL_VERSION } as const;
 
 /**
  * Finds a binary: $NOM_<NAME>_BIN, then PATH, then the pinned version in the cache
@@ -38,7 +38,7 @@ const PINNED = { nomad: NOMAD_VERSION, caddy: CADDY_VERSION } as const;
  * Undefined when none is there. Only the pinned version counts in the cache: an older nom may
  * have left other builds there.
  */
-export function findBinary(name: 'nomad' | 'caddy', env: Env, cache: string): string | undefined {
+export function findBinary(name: keyof typeof PINNED, env: Env, cache: string): string | undefined {
   const explicit = env[`NOM_${name.toUpperCase()}_BIN`];
   if (explicit) {
     if (!executable(explicit)) throw new Error(`NOM_${name.toUpperCase()}_BIN is ${JSON.stringify(explicit)}, which is not an executable file`);
@@ -74,18 +74,19 @@ export interface ReleaseSource {
 }
 
 /**
- * Downloads Nomad's official release zip and its SHA256SUMS, checks the checksum, and installs
- * the binary into the cache as nomad-<version> (with `nomad` linking to it); returns its path.
+ * Downloads a HashiCorp product's official release zip (Nomad, Consul) and its SHA256SUMS,
+ * checks the checksum, and installs the binary into the cache as <product>-<version> (with
+ * `<product>` linking to it); returns its path.
  */
-export async function installNomadRelease(src: ReleaseSource, cache: string): Promise<string> {
-  const file = `nomad_${src.version}_linux_${src.arch}.zip`;
-  const base = `${src.baseUrl.replace(/\/$/, '')}/nomad/${src.version}`;
-  const [zip, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/nomad_${src.version}_SHA256SUMS`)]);
-  const expected = listedChecksum(sums, file, `${base}/nomad_${src.version}_SHA256SUMS`);
+export async function installHashicorpRelease(product: 'nomad' | 'consul', src: ReleaseSource, cache: string): Promise<string> {
+  const file = `${product}_${src.version}_linux_${src.arch}.zip`;
+  const base = `${src.baseUrl.replace(/\/$/, '')}/${product}/${src.version}`;
+  const [zip, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/${product}_${src.version}_SHA256SUMS`)]);
+  const expected = listedChecksum(sums, file, `${base}/${product}_${src.version}_SHA256SUMS`);
   const actual = createHash('sha256').update(zip).digest('hex');
   if (actual !== expected) throw new Error(`checksum mismatch for ${file}: expected ${expected}, got ${actual}; not installed`);
 
-  return cacheBinary(cache, 'nomad', src.version, unzipEntry(zip, 'nomad'), true);
+  return cacheBinary(cache, product, src.version, unzipEntry(zip, product), true);
 }
 
 /** Puts a verified binary into the cache as <name>-<version> (and <name>, a link, when asked). */

@@ -15,6 +15,8 @@ export interface LocalAgentOptions {
   readonly hostPaths: boolean;
   /** Directories offered as named host volumes (`nom up --host-volume`). */
   readonly hostVolumes?: readonly DeclaredHostVolume[];
+  /** Nomad's `consul` block (`nom up --consul`): services with provider consul register there. */
+  readonly consul?: Record<string, unknown>;
 }
 
 export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> {
@@ -51,6 +53,7 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
     },
     // Plugin blocks must be lists in the JSON form of the agent config (HCL1's JSON rules).
     // Images are often built here and exist nowhere else: never garbage-collect them.
+    ...(o.consul ? { consul: o.consul } : {}),
     plugin: [{ docker: [{ config: [dockerPluginConfig({ hostPaths: o.hostPaths }, { gc: [{ image: false }] })] }] }],
   };
 }

@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, caddyRelease, findBinary, installNomadRelease, nomadVersionOf, onPath, releaseArch, releaseSites } from './binaries.js';
+import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nomadVersionOf, onPath, releaseArch, releaseSites } from './binaries.js';
 import { compareVersions, nomadVersionNote, OLDEST_SUPPORTED, parseVersion } from './nomad-version.js';
-import { CADDY_VERSION, NOMAD_VERSION } from './versions.js';
+import { CADDY_VERSION, CONSUL_VERSION, NOMAD_VERSION } from './versions.js';
+import { nomadConsulBlock } from './consul-config.js';
+import { startLocalConsul, stopLocalConsul } from './local-consul.js';
+import { writeClusterServiceProvider } from '../deploy/service-provider.js';
 import { caCertPath, ingressPorts, localRouterConfig, startIngress } from './local-ingress.js';
 import { DockerEngine, dockerSocket, installDockerPackage } from './docker-engine.js';
 import { localAgentConfig } from './local-agent-config.js';
@@ -31,6 +34,8 @@ export interface UpOptions {
   readonly trusted: boolean;
   /** Directories offered as named host volumes, for `nom grants --host-volume`. */
   readonly hostVolumes: readonly DeclaredHostVolume[];
+  /** Run Consul beside Nomad and make it the cluster's service provider (`nom up --consul`). */
+  readonly consul: boolean;
   /** Where to write the NOMAD_ADDR/NOMAD_TOKEN exports when no such file exists; undefined: don't. */
   readonly nomadConfigFile: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -56,7 +61,9 @@ export class ClusterError extends Error {
  */
 export async function up(o: UpOptions): Promise<UpResult> {
   const layout = localLayout(o.home);
-  const wasTrusted = readLocalState(o.home)?.trusted === true;
+  const before = readLocalState(o.home);
+  const wasTrusted = before?.trusted === true;
+  const wasConsul = before?.consul !== undefined;
   const { path: nomad, version: nomadVersion } = await ensureNomadBinary(o);
   const caddy = await ensureCaddyBinary(o);
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
@@ -78,12 +85,21 @@ export async function up(o: UpOptions): Promise<UpResult> {
   for (const v of o.hostVolumes) {
     if (!existsSync(v.path)) throw new ClusterError(`--host-volume ${v.name}=${v.path}: ${v.path} does not exist on this machine: create it, or leave the volume out`);
   }
-  const agentConfig = localAgentConfig({ dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes });
+  const fail = (m: string) => new ClusterError(m);
+  const consul = o.consul ? await startLocalConsul({ layout, binary: await ensureConsulBinary(o), nomadHttpPort: o.httpPort, env: o.env, say: o.say, fail }) : undefined;
+  const agentConfig = localAgentConfig({
+    dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes,
+    ...(consul ? { consul: nomadConsulBlock(consul.address.replace(/^http:\/\//, ''), consul.tokens.nomad) } : {}),
+  });
   const config = JSON.stringify(agentConfig, null, 2);
   const configChanged = !existsSync(layout.configFile) || readFileSync(layout.configFile, 'utf8') !== config;
-  writeFileSync(layout.configFile, config);
+  // 0600: with Consul it holds Nomad's Consul token.
+  writeFileSync(layout.configFile, config, { mode: 0o600 });
+  chmodSync(layout.configFile, 0o600);
   const address = `http://127.0.0.1:${o.httpPort}`;
-  const state: LocalClusterState = { httpPort: o.httpPort, address, nomadBinary: nomad, pvNamespaces, trusted: o.trusted, hostVolumes: o.hostVolumes };
+  const state: LocalClusterState = {
+    httpPort: o.httpPort, address, nomadBinary: nomad, pvNamespaces, trusted: o.trusted, hostVolumes: o.hostVolumes, ...(consul ? { consul: { address: consul.address } } : {}),
+  };
 
   let pid = readPid(layout.pidFile);
   let started = false;
@@ -125,22 +141,32 @@ export async function up(o: UpOptions): Promise<UpResult> {
         timeoutMs: 90_000,
         fail: (where) => new ClusterError(`the Nomad node did not become ready within 90s: ${where}`),
       }))[0]!;
-      // A restarted client re-registers its host volumes a moment after it is ready again: wait
-      // for every configured one, so that `nom grants --host-volume` right after finds them.
+      // A restarted client re-registers its host volumes, and finds Consul, a moment after it is
+      // ready again: wait for every configured volume (so that `nom grants --host-volume` right
+      // after finds them) and for Consul (a job with Consul services is placed only then).
       const wanted = Object.keys((agentConfig as { client: { host_volume: Record<string, unknown> } }).client.host_volume);
       await waitFor(
         async () => {
-          const offered = (await client.nodes.read(node.ID)).HostVolumes ?? {};
-          return wanted.every((name) => name in offered) ? true : undefined;
+          const read = await client.nodes.read(node.ID);
+          const offered = read.HostVolumes ?? {};
+          return wanted.every((name) => name in offered) && (!consul || read.Attributes?.['consul.version']) ? true : undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 200, onTimeout: () => new ClusterError(`the Nomad node did not offer its host volumes (${wanted.join(', ')}) within 30s; its log ends:\n${logTail(layout.logFile, 15)}`) },
+        {
+          timeoutMs: 45_000,
+          intervalMs: 200,
+          onTimeout: () => new ClusterError(`the Nomad node did not offer its host volumes (${wanted.join(', ')})${consul ? ' and find Consul' : ''} within 45s; its log ends:\n${logTail(layout.logFile, 15)}`),
+        },
       );
       // Trusted: namespace default may use what the system nom replaces allowed (nom's checks
       // agree with the node); made untrusted again, it keeps its other grants.
       const grants = await readGrants(client, 'default', o.say);
       if (o.trusted !== grants.trusted && (o.trusted || wasTrusted)) await writeGrants(client, 'default', { ...grants, trusted: o.trusted });
-      const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env);
-      await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: o.env, say: o.say, fail: (m) => new ClusterError(m) });
+      // The cluster's default provider: what a deploy registers its services with.
+      if (consul || wasConsul) await writeClusterServiceProvider(client, consul ? 'consul' : 'nomad');
+      if (!consul && wasConsul) await stopLocalConsul(layout, o.say);
+      const routerConfig = localRouterConfig(layout, ingressPorts(o.httpPort, o.ingress), o.httpPort, o.env, consul?.address);
+      const routerEnv = consul ? { ...o.env, CONSUL_HTTP_ADDR: consul.address, CONSUL_HTTP_TOKEN: consul.tokens.reader } : o.env;
+      await startIngress({ layout, config: routerConfig, caddyBinary: caddy, nomadAddress: address, token, env: routerEnv, say: o.say, fail });
       const { ingress } = routerConfig;
       const withIngress: LocalClusterState = {
         ...state,
@@ -212,7 +238,7 @@ async function installNomad(o: UpOptions, cache: string): Promise<string> {
   const source = { baseUrl: releaseSites(o.env).nomad, version: NOMAD_VERSION, arch: releaseArch() };
   o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
   try {
-    return await installNomadRelease(source, cache);
+    return await installHashicorpRelease('nomad', source, cache);
   } catch (e) {
     throw new ClusterError(
       `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official Nomad ${NOMAD_VERSION} release could not be installed (${(e as Error).message}).\n` +
@@ -240,8 +266,26 @@ async function ensureCaddyBinary(o: UpOptions): Promise<string> {
   }
 }
 
+/** The consul to run: NOM_CONSUL_BIN, PATH, or the cache; else the official 1.14.11 release is installed. */
+async function ensureConsulBinary(o: UpOptions): Promise<string> {
+  const cache = cacheDir(o.env, o.homedir);
+  const found = findBinary('consul', o.env, cache);
+  if (found) return found;
+  const source = { baseUrl: releaseSites(o.env).nomad, version: CONSUL_VERSION, arch: releaseArch() };
+  o.say(`no consul binary found: installing Consul ${CONSUL_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
+  try {
+    return await installHashicorpRelease('consul', source, cache);
+  } catch (e) {
+    throw new ClusterError(
+      `no consul binary: none on PATH or in ${join(cache, 'bin')}, and the official Consul ${CONSUL_VERSION} release could not be installed (${(e as Error).message}).\n` +
+        `Do one of: build it from the Go module proxy with ${buildScript('consul')} (needs Go; about 3 minutes, once); set NOM_CONSUL_BIN to a Consul ${CONSUL_VERSION} binary; ` +
+        `or install Consul ${CONSUL_VERSION} and put it on PATH.`,
+    );
+  }
+}
+
 /** scripts/build-<name>.sh of this nom (shipped beside the bundle), as a path to paste. */
-function buildScript(name: 'nomad' | 'caddy'): string {
+function buildScript(name: 'nomad' | 'caddy' | 'consul'): string {
   const script = join(dirname(dirname(fileURLToPath(import.meta.url))), 'scripts', `build-${name}.sh`);
   return existsSync(script) ? `bash ${script}` : `scripts/build-${name}.sh (in the nom repository)`;
 }
@@ -304,6 +348,8 @@ export async function down(o: DownOptions): Promise<void> {
   const all = sessions(layout);
   for (const sid of all) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover processes of session ${sid}`);
   for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).length); i++) await sleep(100);
+  // After Nomad, which deregisters its services from Consul as it stops.
+  await stopLocalConsul(layout, o.say);
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 
@@ -331,6 +377,7 @@ export async function down(o: DownOptions): Promise<void> {
     unmountUnder(layout.dataDir);
     rmSync(layout.nomadDir, { recursive: true, force: true });
     rmSync(layout.caddyDir, { recursive: true, force: true });
+    rmSync(layout.consulDir, { recursive: true, force: true });
     rmSync(dirname(layout.routerConfigFile), { recursive: true, force: true });
     rmSync(layout.stateFile, { force: true });
     o.say(`deleted the cluster's data in ${layout.nomadDir}`);

@@ -26,15 +26,16 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
  * UI and API at the base domain, and unknown hostnames sent to the UI's job list (or
  * $NOM_UNKNOWN_HOST_REDIRECT). Pure.
  */
-export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, nomadHttpPort: number, env: Readonly<Record<string, string | undefined>> = {}): RouterConfig {
+export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, nomadHttpPort: number, env: Readonly<Record<string, string | undefined>> = {}, consulAddress?: string): RouterConfig {
   const https = ports.https === 443 ? '' : `:${ports.https}`;
-  return routerConfig(ports, join(layout.caddyDir, 'admin.sock'), {
+  const config = routerConfig(ports, join(layout.caddyDir, 'admin.sock'), {
     bindHost: '127.0.0.1',
     tls: { mode: 'internal' },
     storageDir: join(layout.caddyDir, 'data'),
     nomad: { hostnames: [LOCAL_BASE_DOMAIN], upstream: `127.0.0.1:${nomadHttpPort}` },
     unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
   });
+  return consulAddress ? { ...config, consul: { address: consulAddress } } : config;
 }
 
 /** Where Caddy's internal CA keeps its root certificate (clients trust it via NOM_CA_CERT). */

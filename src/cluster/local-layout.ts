@@ -26,6 +26,13 @@ export interface LocalLayout {
   readonly routerConfigFile: string;
   readonly routerLog: string;
   readonly routerPid: string;
+  /** Consul (`nom up --consul`): its data, configuration, log, and the tokens nom made (0600). */
+  readonly consulDir: string;
+  readonly consulDataDir: string;
+  readonly consulConfigFile: string;
+  readonly consulLog: string;
+  readonly consulPid: string;
+  readonly consulTokensFile: string;
 }
 
 export function localLayout(home: string): LocalLayout {
@@ -49,6 +56,12 @@ export function localLayout(home: string): LocalLayout {
     routerConfigFile: join(home, 'router', 'router.json'),
     routerLog: join(home, 'router', 'router.log'),
     routerPid: join(home, 'router', 'router.pid'),
+    consulDir: join(home, 'consul'),
+    consulDataDir: join(home, 'consul', 'data'),
+    consulConfigFile: join(home, 'consul', 'consul.json'),
+    consulLog: join(home, 'consul', 'consul.log'),
+    consulPid: join(home, 'consul', 'consul.pid'),
+    consulTokensFile: join(home, 'consul', 'tokens.json'),
   };
 }
 
@@ -72,6 +85,8 @@ export interface LocalClusterState {
   readonly trusted?: boolean;
   /** `nom up --host-volume`: directories offered as named host volumes. */
   readonly hostVolumes?: readonly DeclaredHostVolume[];
+  /** `nom up --consul`: a Consul agent runs beside Nomad, at this address, and is the default service provider. */
+  readonly consul?: { readonly address: string };
 }
 
 /** The local cluster recorded in `home`, if there is one. */

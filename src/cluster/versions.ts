@@ -10,4 +10,6 @@ import versions from '../../versions.json' with { type: 'json' };
 export const NOMAD_VERSION: string = versions.nomad.version;
 /** The Caddy and Node releases `nom cluster create` installs on ingress nodes. */
 export const CADDY_VERSION: string = versions.caddy.version;
+/** Consul 1.14.11, the last release that needs no module outside the MPL-2.0 (`nom up --consul`). */
+export const CONSUL_VERSION: string = versions.consul.version;
 export const NODE_VERSION: string = versions.node.version;

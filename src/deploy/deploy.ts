@@ -9,6 +9,7 @@ import { DeployError } from './deploy-error.js';
 import { DeployLock } from './deploy-lock.js';
 import { defaultTimeoutMs, deploymentProgress, rollbackVersion } from './deployment-progress.js';
 import { FailureEvidence } from './failure-evidence.js';
+import type { ConsulClient } from '../consul/client.js';
 import type { DeployLog } from './log.js';
 import { placementFailures } from './placement-failure.js';
 import { planSummary } from './plan-summary.js';
@@ -25,6 +26,8 @@ export interface DeployRequest {
   readonly timeoutMs?: number | undefined;
   /** Who deploys (the CI job's URL), for a deploy that waits on the lock. */
   readonly run?: string | undefined;
+  /** Consul (CONSUL_HTTP_ADDR), where the checks of Consul services are read for the failure reasons. */
+  readonly consul?: ConsulClient | undefined;
 }
 
 export interface DeployResult {
@@ -89,7 +92,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
       log.info('periodic job registered: it runs on its schedule');
       return { version: undefined, unchanged: false, instances: [] };
     }
-    return await followRollout(nomad, job, evalId, deadline, log);
+    return await followRollout(nomad, job, evalId, deadline, log, req.consul);
   } finally {
     await lock.release();
   }
@@ -100,7 +103,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
  * deployment (or a batch run) to the end, reported as it goes; resolves when the version serves,
  * throws a DeployError with the reason otherwise.
  */
-export async function followRollout(nomad: NomadClient, job: NomadJob, evalId: string, deadline: number, log: DeployLog): Promise<DeployResult> {
+export async function followRollout(nomad: NomadClient, job: NomadJob, evalId: string, deadline: number, log: DeployLog, consul?: ConsulClient): Promise<DeployResult> {
   const ns = job.Namespace;
   const evaluation = await followEvaluation(nomad, evalId, ns, deadline);
   const failed = placementFailures(evaluation.FailedTGAllocs);
@@ -110,7 +113,7 @@ export async function followRollout(nomad: NomadClient, job: NomadJob, evalId: s
 
   const deploymentId = evaluation.DeploymentID || (await nomad.jobs.latestDeployment(job.ID, ns))?.ID;
   if (!deploymentId) throw new Error(`Nomad started no deployment for ${job.ID} (evaluation ${evalId.slice(0, 8)} is ${evaluation.Status})`);
-  const evidence = new FailureEvidence(nomad, ns);
+  const evidence = new FailureEvidence(nomad, ns, job, consul);
   const d = await followDeployment(nomad, deploymentId, ns, deadline, log, evidence);
   if (d.Status === 'successful') {
     return { version: d.JobVersion, unchanged: false, instances: await instances(nomad, job, d.JobVersion) };

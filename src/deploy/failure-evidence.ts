@@ -1,8 +1,14 @@
 import type { CheckResult } from '../nomad/allocations.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { Deployment } from '../nomad/deployments.js';
+import type { ConsulClient } from '../consul/client.js';
+import type { NomadJob } from '../jobspec/nomad-job.js';
+import { servicesOf } from '../jobspec/services.js';
+import { consulCheckResults, serviceEntries } from '../router/consul-services.js';
 
 const STDERR_LINES = 20;
+/** Distinct outputs kept per failing check. */
+const MAX_OUTPUTS = 3;
 
 /**
  * Why allocations are unhealthy, in lines people can act on: the task events, the last output
@@ -10,26 +16,40 @@ const STDERR_LINES = 20;
  * runs, so they are collected during the deployment, before Nomad stops a failed canary.
  */
 export class FailureEvidence {
-  private readonly failingChecks = new Map<string, Map<string, CheckResult>>();
+  /** allocation → service/check → the check and the distinct outputs it failed with, oldest first. */
+  private readonly failingChecks = new Map<string, Map<string, { check: CheckResult; outputs: string[] }>>();
   private lastCollect = 0;
+  /** The job's services that register in Consul: their checks are read there. */
+  private readonly consulServices: string[];
 
   constructor(
     private readonly nomad: NomadClient,
     private readonly namespace: string,
-  ) {}
+    job?: Pick<NomadJob, 'TaskGroups'>,
+    private readonly consul?: ConsulClient,
+  ) {
+    this.consulServices = job ? [...new Set(servicesOf(job).filter((s) => s.Provider === 'consul').map((s) => s.Name))] : [];
+  }
 
   /** Notes failing checks of the deployment's allocations that are not healthy yet (every 2s at most). */
   async collect(d: Deployment): Promise<void> {
     if (Date.now() - this.lastCollect < 2000) return;
     this.lastCollect = Date.now();
     const allocs = await this.nomad.deployments.allocations(d.ID, this.namespace).catch(() => []);
+    const inConsul = this.consul && this.consulServices.length ? consulCheckResults(await serviceEntries(this.consul, this.consulServices).catch(() => [])) : undefined;
     for (const a of allocs) {
       if (a.DeploymentStatus?.Healthy || a.ClientStatus !== 'running') continue;
       const checks = await this.nomad.allocations.checks(a.ID, this.namespace).catch(() => ({}));
-      for (const c of Object.values(checks)) {
+      for (const c of [...Object.values(checks), ...(inConsul?.get(a.ID) ?? [])]) {
         if (c.Status !== 'failure') continue;
-        const byCheck = this.failingChecks.get(a.ID) ?? new Map<string, CheckResult>();
-        byCheck.set(`${c.Service}/${c.Check}`, c);
+        const byCheck = this.failingChecks.get(a.ID) ?? new Map<string, { check: CheckResult; outputs: string[] }>();
+        // Every distinct thing it said: the first failure (a 404) is often the cause, later ones
+        // (connection refused while the task restarts) its consequence. A check registered again
+        // has no output until it runs.
+        const seen = byCheck.get(`${c.Service}/${c.Check}`) ?? { check: c, outputs: [] };
+        const output = oneLine(c.Output);
+        if (c.Output.trim() && !seen.outputs.includes(output) && seen.outputs.length < MAX_OUTPUTS) seen.outputs.push(output);
+        byCheck.set(`${c.Service}/${c.Check}`, seen);
         this.failingChecks.set(a.ID, byCheck);
       }
     }
@@ -40,7 +60,11 @@ export class FailureEvidence {
     const allocs = await this.nomad.deployments.allocations(d.ID, this.namespace).catch(() => []);
     const bad = allocs.filter((a) => a.DeploymentStatus?.Healthy === false || a.ClientStatus === 'failed');
     const chosen = bad.length ? bad : allocs.filter((a) => !a.DeploymentStatus?.Healthy);
-    return this.explainAllocations(chosen.map((a) => a.ID));
+    const lines = await this.explainAllocations(chosen.map((a) => a.ID));
+    if (this.consulServices.length && !this.consul) {
+      lines.push(`  the checks of ${this.consulServices.join(', ')} run in Consul: set CONSUL_HTTP_ADDR and CONSUL_HTTP_TOKEN (a token that may read the service) to see their output here`);
+    }
+    return lines;
   }
 
   async explainAllocations(ids: readonly string[]): Promise<string[]> {
@@ -50,8 +74,8 @@ export class FailureEvidence {
       if (!alloc) continue;
       const health = alloc.DeploymentStatus?.Healthy === false ? 'unhealthy' : alloc.ClientStatus;
       lines.push(`allocation ${id.slice(0, 8)} (${alloc.Name}) is ${health}:`);
-      for (const c of this.failingChecks.get(id)?.values() ?? []) {
-        lines.push(`  check "${c.Check}" of service ${c.Service} failing: ${oneLine(c.Output)}`);
+      for (const { check: c, outputs } of this.failingChecks.get(id)?.values() ?? []) {
+        lines.push(`  check "${c.Check}" of service ${c.Service} failing: ${outputs.length ? outputs.join(' — then: ') : '(no output)'}`);
       }
       for (const [task, state] of Object.entries(alloc.TaskStates ?? {})) {
         for (const e of (state.Events ?? []).slice(-6)) lines.push(`  task ${task}: ${e.Type}${e.DisplayMessage ? `: ${e.DisplayMessage}` : ''}`);

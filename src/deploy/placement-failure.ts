@@ -21,6 +21,10 @@ function reasons(m: AllocationMetric): string[] {
     if (constraint === 'missing compatible host volumes') {
       out.push('NOMAD_VAR_PERSISTENT_VOLUME needs the host volume pv-<namespace> on the nodes: `nom up --namespace <namespace>` or `nom cluster create --namespace <namespace>` gives them /pv/<namespace>');
     }
+    // Services registered in Consul: Nomad places them only on nodes whose client found Consul.
+    if (constraint.startsWith('${attr.consul.version}')) {
+      out.push('the services register in Consul, which no such node runs: deploy with NOMAD_VAR_SERVICE_PROVIDER=nomad, or run Consul beside Nomad (`nom up --consul`)');
+    }
   }
   for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) out.push(`${n} node${n === 1 ? '' : 's'} of class ${cls} filtered out`);
   for (const quota of m.QuotaExhausted ?? []) out.push(`quota exhausted: ${quota}`);

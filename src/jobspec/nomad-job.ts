@@ -85,7 +85,7 @@ export interface Port {
 
 export interface Service {
   Name: string;
-  Provider: 'nomad';
+  Provider: 'nomad' | 'consul';
   PortLabel: string;
   TaskName?: string;
   Tags: string[];

@@ -21,7 +21,7 @@ const CHECK_INTERVAL = seconds(10);
 export function mainService(slug: Slug, hostnames: readonly Hostname[], settings: Settings): Service {
   return {
     Name: slug,
-    Provider: 'nomad',
+    Provider: settings.SERVICE_PROVIDER ?? 'nomad',
     PortLabel: 'http',
     TaskName: MAIN_TASK,
     Tags: hostnames.map((h) => `https://${h}`),
@@ -49,12 +49,29 @@ export function extraService(slug: Slug, port: PortSpec, firstHostname: Hostname
   const routed = port.kind === 'https' && !settings.MULTI_CONTAINER;
   return {
     Name: `${slug}--${port.label}`,
-    Provider: 'nomad',
+    Provider: settings.SERVICE_PROVIDER ?? 'nomad',
     PortLabel: port.label,
     // In a multi-container group the port belongs to a task from group.nomad, not to ours.
     ...(settings.MULTI_CONTAINER ? {} : { TaskName: MAIN_TASK }),
     Tags: routed ? [`https://${portHostname(firstHostname, port.label)}`] : [],
     CanaryTags: [],
     Checks: [{ Name: 'alive', Type: 'tcp', PortLabel: port.label, Interval: CHECK_INTERVAL, Timeout: settings.CHECK_TIMEOUT }],
+  };
+}
+
+/**
+ * The job with its Nomad-registered services registered in `provider` instead: the cluster's
+ * default, for a job rendered without NOMAD_VAR_SERVICE_PROVIDER. Names, tags, canary tags and
+ * checks stay as they are. Pure.
+ */
+export function withServiceProvider<J extends Pick<NomadJob, 'TaskGroups'>>(job: J, provider: 'nomad' | 'consul'): J {
+  const move = (services: Service[] | undefined) => services?.map((s) => (s.Provider === 'nomad' ? { ...s, Provider: provider } : s));
+  return {
+    ...job,
+    TaskGroups: job.TaskGroups.map((g) => ({
+      ...g,
+      ...(g.Services ? { Services: move(g.Services) } : {}),
+      Tasks: g.Tasks.map((t) => ((t as { Services?: Service[] }).Services ? { ...t, Services: move((t as { Services?: Service[] }).Services) } : t)),
+    })),
   };
 }

@@ -60,8 +60,9 @@ export class Allocations {
     return this.http.request('GET', `/v1/allocation/${encodeURIComponent(id)}`, { query });
   }
   /** GET /v1/client/allocation/:id/checks */
-  checks(id: string, namespace: string): Promise<Record<string, CheckResult>> {
-    return this.http.request('GET', `/v1/client/allocation/${id}/checks`, { query: { namespace }, capability: `read-job in namespace "${namespace}"` });
+  async checks(id: string, namespace: string): Promise<Record<string, CheckResult>> {
+    // Nomad answers null for an allocation whose checks are all Consul's.
+    return (await this.http.request<Record<string, CheckResult> | null>('GET', `/v1/client/allocation/${id}/checks`, { query: { namespace }, capability: `read-job in namespace "${namespace}"` })) ?? {};
   }
   /**
    * GET /v1/client/fs/logs/:id, plain: a task's stdout or stderr as text, from `offset` bytes

@@ -173,4 +173,5 @@ export interface AllocationListStub {
   /** Nanoseconds since the epoch. */
   CreateTime: number;
   ModifyTime: number;
+  CreateIndex?: number;
 }

@@ -19,6 +19,8 @@ export interface NodeDetail {
   ID: string;
   Name: string;
   HostVolumes?: Record<string, { Name: string; Path: string; ReadOnly: boolean }> | null;
+  /** What the client fingerprinted: `consul.version` once it found Consul, and so on. */
+  Attributes?: Record<string, string> | null;
 }
 
 export interface DriverInfo {

@@ -3,6 +3,8 @@ import type { NomadClient } from '../nomad/client.js';
 import type { CheckResult } from '../nomad/allocations.js';
 import type { AllocationListStub } from '../nomad/jobs.js';
 import type { JobServices, ServiceInstance } from './routing-table.js';
+import type { ConsulClient } from '../consul/client.js';
+import { consulInstances, routedServiceNames, serviceEntries } from './consul-services.js';
 
 /** What routes are made of, as read from Nomad: running jobs' services, registrations, allocations. */
 export interface ClusterView {
@@ -11,16 +13,24 @@ export interface ClusterView {
   readonly allocations: ReadonlyMap<string, AllocationListStub>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
+  /** Whether Consul, when followed, was read this time; when it was not, its instances are the last read. */
+  readonly consul?: { readonly ok: boolean; readonly error?: string };
 }
 
 /**
- * Reads a ClusterView in every namespace. Job specs are read again only when a job's
- * JobModifyIndex moved, so a read costs a job list, the service lists and the allocation list.
+ * Reads a ClusterView in every namespace: Nomad's services, and Consul's when a Consul client is
+ * given. Job specs are read again only when a job's JobModifyIndex moved, so a read costs a job
+ * list, the service lists and the allocation list (and Consul's service list and the instances
+ * of its routed services). While Consul cannot be read, its last instances stand.
  */
 export class ClusterReader {
   private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
+  private lastConsul: ServiceInstance[] = [];
 
-  constructor(private readonly nomad: NomadClient) {}
+  constructor(
+    private readonly nomad: NomadClient,
+    private readonly consul?: ConsulClient,
+  ) {}
 
   async read(): Promise<ClusterView> {
     const all = await this.nomad.jobs.list({ namespace: '*' });
@@ -38,7 +48,7 @@ export class ClusterReader {
             namespace: stub.Namespace,
             jobId: stub.ID,
             createIndex: stub.CreateIndex,
-            services: servicesOf(job).filter((s) => s.Provider === 'nomad').map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
+            services: servicesOf(job).filter((s) => s.Provider === 'nomad' || (this.consul && s.Provider === 'consul')).map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
           },
         };
         this.specs.set(key, cached);
@@ -61,7 +71,16 @@ export class ClusterReader {
       }
     }
     const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
-    return { jobs, instances, allocations, known: new Set(all.map((j) => `${j.Namespace}/${j.ID}`)) };
+    const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
+    if (!this.consul) return { jobs, instances, allocations, known };
+    let consul: ClusterView['consul'] = { ok: true };
+    try {
+      const names = routedServiceNames((await this.consul.catalog.services()).value);
+      this.lastConsul = consulInstances(await serviceEntries(this.consul, names), allocations);
+    } catch (e) {
+      consul = { ok: false, error: (e as Error).message };
+    }
+    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, consul };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { NomadClient } from '../nomad/client.js';
 import { NomadError, type Indexed } from '../nomad/http.js';
+import { followIndex, pause } from './follow-index.js';
 
 export interface WatchLog {
   info(line: string): void;
@@ -71,35 +72,11 @@ export class NomadWatch {
     }
   }
 
-  /** One list followed by blocking queries: each new index is a change. */
-  private async block(query: (index: number) => Promise<Indexed<unknown>>): Promise<void> {
-    let index = 0;
-    let backoff = 250;
-    while (!this.stopped.signal.aborted) {
-      try {
-        const next = (await query(index)).index;
-        backoff = 250;
-        if (next !== index) this.onChange();
-        // An index that went backwards (a restored cluster) starts over.
-        index = next < index ? 0 : next;
-      } catch {
-        index = 0;
-        await this.pause(backoff);
-        backoff = Math.min(backoff * 2, 5000);
-      }
-    }
+  private block(query: (index: number) => Promise<Indexed<unknown>>): Promise<void> {
+    return followIndex(query, this.onChange, this.stopped.signal);
   }
 
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.stopped.signal;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return pause(ms, this.stopped.signal);
   }
 }

@@ -11,6 +11,8 @@ export interface RouterConfig {
   readonly statusPort: number;
   /** Loopback port of the router's upstream DNS (TCP), which `ingress.upstreamDns` names for Caddy. */
   readonly dnsPort: number;
+  /** Consul, when services register there too: its address (the token comes from CONSUL_HTTP_TOKEN). */
+  readonly consul?: { readonly address: string };
 }
 
 /** Reads `nom router --config <file>`; a file that is missing, not JSON or incomplete is the user's to fix (exit 2). */

@@ -4,6 +4,8 @@ import type { NomadClient } from '../nomad/client.js';
 import type { CaddyAdmin } from './caddy-admin.js';
 import { caddyConfig, type IngressOptions } from './caddy-config.js';
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
+import { ConsulWatch } from './consul-watch.js';
+import type { ConsulClient } from '../consul/client.js';
 import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type RoutingTable } from './routing-table.js';
@@ -17,6 +19,8 @@ export interface RouterStatus {
   readonly records?: readonly { readonly host: string; readonly owner: string; readonly since: string }[] | undefined;
   readonly nomad: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string; readonly following?: string };
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
+  /** Consul, when the router follows it too. */
+  readonly consul?: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string };
 }
 
 /** A round runs this often; sooner when Nomad says something changed. */
@@ -52,6 +56,7 @@ export class Router {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly watch: NomadWatch;
+  private readonly consulWatch: ConsulWatch | undefined;
   private readonly records: HostnameRecords;
   /** The records as last read; undefined when they cannot be read (a token without the capability): ownership is then this router's own. */
   private recorded: Map<string, HostnameRecord> | undefined;
@@ -63,14 +68,17 @@ export class Router {
     private readonly caddy: CaddyAdmin,
     private readonly ingress: IngressOptions,
     private readonly log: RouterLog,
+    consul?: ConsulClient,
   ) {
-    this.reader = new ClusterReader(nomad);
+    this.reader = new ClusterReader(nomad, consul);
     this.records = new HostnameRecords(nomad);
     this.reserved = new Set([...(ingress.nomad?.hostnames ?? []), ...(ingress.reservedHostnames ?? [])].map((h) => h.toLowerCase()));
-    this.watch = new NomadWatch(nomad, () => {
+    const changed = () => {
       this.changed = true;
       this.wake?.();
-    }, log);
+    };
+    this.watch = new NomadWatch(nomad, changed, log);
+    this.consulWatch = consul && new ConsulWatch(consul, changed, log);
   }
 
   current(): RouterStatus {
@@ -85,11 +93,12 @@ export class Router {
   stop(): void {
     this.stopped = true;
     this.watch.stop();
+    this.consulWatch?.stop();
     this.wake?.();
   }
 
   async run(): Promise<void> {
-    const watching = this.watch.run();
+    const watching = Promise.all([this.watch.run(), this.consulWatch?.run()]);
     while (!this.stopped) {
       const began = Date.now();
       await this.step();
@@ -109,6 +118,7 @@ export class Router {
       if (this.changed || !this.view || Date.now() - this.lastRead > RESYNC_MS) {
         this.changed = false;
         this.view = await this.reader.read();
+        this.noteConsul(this.view);
         this.recorded = await this.readRecords();
         this.lastRead = Date.now();
       }
@@ -145,6 +155,16 @@ export class Router {
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
     await this.push(caddyConfig(table, this.ingress));
     await this.keepRecords(table, view);
+  }
+
+  /** Says when Consul stops or starts answering; meanwhile its last instances stand. */
+  private noteConsul(view: ClusterView): void {
+    if (!view.consul) return;
+    const was = this.status.consul;
+    if (!view.consul.ok && (was?.ok ?? true)) this.log.warn(`cannot read Consul (${view.consul.error}): its services keep their last routes`);
+    if (view.consul.ok && was && !was.ok) this.log.info('Consul answers again: its services follow it');
+    if (view.consul.ok && !was) this.log.info('Consul answers; following its catalog and checks by blocking queries');
+    this.status = { ...this.status, consul: { ...view.consul, at: new Date().toISOString() } };
   }
 
   private async readRecords(): Promise<Map<string, HostnameRecord> | undefined> {
@@ -210,7 +230,8 @@ export class Router {
    */
   private async recheckHealth(view: ClusterView): Promise<void> {
     const now = Date.now();
-    const registered = new Map(view.instances.map((i) => [i.allocId, i.namespace]));
+    // Consul's instances come with their health; Nomad's are asked for it.
+    const registered = new Map(view.instances.filter((i) => i.healthy === undefined).map((i) => [i.allocId, i.namespace]));
     for (const id of this.health.keys()) if (!registered.has(id)) this.health.delete(id);
     await Promise.all(
       [...registered].map(async ([allocId, namespace]) => {

@@ -11,6 +11,8 @@ export interface ServiceInstance {
   readonly tags: readonly string[];
   /** When Nomad first registered it: the oldest claim on a hostname owns it. */
   readonly createIndex: number;
+  /** Known from where it was read (Consul's checks); else the router asks Nomad for its checks. */
+  readonly healthy?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export function routingTable(input: RoutingInput): RoutingTable {
     bySchema.set(scheme, mine);
     return mine;
   };
+  const healthy = (i: ServiceInstance) => i.healthy ?? input.healthy(i.allocId);
   const claimsOf = (tags: readonly string[]) => {
     const seen = new Map<string, RouteClaim>();
     for (const tag of tags) {
@@ -109,7 +112,7 @@ export function routingTable(input: RoutingInput): RoutingTable {
       const mine = claim(c.host, c.scheme, `${i.namespace}/${i.jobId}`, i.createIndex);
       mine.index = mine.registered ? Math.min(mine.index, i.createIndex) : i.createIndex;
       mine.registered = true;
-      if (input.healthy(i.allocId)) mine.upstreams.add(hostPort(i));
+      if (healthy(i)) mine.upstreams.add(hostPort(i));
     }
   }
 
@@ -123,7 +126,7 @@ export function routingTable(input: RoutingInput): RoutingTable {
           const c = claim(rc.host, rc.scheme, job, since);
           if (canary && !c.registered) {
             // No canary is running: the canary hostname shows what the main one does.
-            for (const i of mine) if (input.healthy(i.allocId)) c.upstreams.add(hostPort(i));
+            for (const i of mine) if (healthy(i)) c.upstreams.add(hostPort(i));
           }
         }
       }

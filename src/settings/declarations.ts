@@ -58,6 +58,10 @@ export const DECLARATIONS = {
     type: 'integer', default: 1, example: '0', parse: wholeNumber('', 0, 1000, '1'),
     description: 'Canaries started beside the running version on each deploy and promoted once healthy; 0 turns canaries off.',
   }),
+  SERVICE_PROVIDER: declare<'nomad' | 'consul' | undefined>({
+    type: 'nomad | consul', default: undefined, defaultText: "the cluster's (consul on a cluster made with --consul, else nomad)", example: 'consul', parse: oneOf('nomad', 'consul'),
+    description: 'Where the services and their health checks register: Nomad\'s own service discovery, or Consul. The router follows both.',
+  }),
   CHECK_PROTOCOL: declare({
     type: 'http | tcp', default: 'http' as 'http' | 'tcp', example: 'tcp', parse: oneOf('http', 'tcp'),
     description: 'Health check kind: an HTTP GET that must answer 2xx, or only a TCP connect.',

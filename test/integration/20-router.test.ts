@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
+import { statSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { join } from 'node:path';
@@ -19,12 +18,10 @@ import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
+import { CA, fetchOnce, HTTPS_PORT, routerStatus, until, viaHttp, viaHttps } from '../helpers/through-caddy.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
-const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
-const HTTP_PORT = Number(process.env.NOM_INGRESS_HTTP!.split(':')[1]);
-const CA = readFileSync(process.env.NOM_CA_CERT!);
 const layout = localLayout(process.env.NOM_HOME!);
 const nomad = new NomadClient(nomadConfig(process.env));
 const jobs = new Set<string>();
@@ -32,48 +29,6 @@ after(async () => {
   for (const job of jobs) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
   nomad.close();
 });
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/**
- * Sends a request and reads the whole reply. A connection reset before any reply is retried
- * (twice at most), as browsers do: Caddy may close a connection while it loads a new
- * configuration (the README's routing benchmark counts these).
- */
-async function fetchReply(send: (onReply: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<Reply> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchOnce(send);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt === 3) throw e;
-    }
-  }
-}
-
-function fetchOnce(send: (onReply: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    send((res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-/** A request to Caddy's HTTPS listener for `host`, trusting only the cluster's internal CA. */
-const viaHttps = (host: string, path = '/', headers: Record<string, string> = {}) =>
-  fetchReply((onReply) => https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, path, ca: CA, agent: false, headers: { Host: `${host}:${HTTPS_PORT}`, ...headers } }, onReply));
-
-/** A request to Caddy's plain-HTTP listener for `host`. */
-const viaHttp = (host: string, path = '/', headers: Record<string, string> = {}) =>
-  fetchReply((onReply) => http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, onReply));
 
 /** The house job for project `project` on main, image tag `tag`, as a pipeline would render it. */
 function houseJob(project: string, tag: string, extra: Record<string, string> = {}): NomadJob {
@@ -103,21 +58,6 @@ function nomDeploy(project: string, tag: string, extra: Record<string, string> =
     child.stderr.on('data', (c) => (stderr += c));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nom deploy exited ${code}:\n${stderr}`))));
   });
-}
-
-const routerStatus = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
-
-/** Polls until `check` holds for what `host` answers over HTTPS. */
-async function until(host: string, check: (r: Reply) => boolean, what: string, timeoutMs = 30_000): Promise<Reply> {
-  let last = 'no answer';
-  return waitFor(
-    async () => {
-      const r = await viaHttps(host).catch((e: Error) => ({ status: 0, headers: {}, body: e.message }));
-      last = `${r.status} ${r.body.slice(0, 80)}`;
-      return check(r) ? r : undefined;
-    },
-    { timeoutMs, intervalMs: 200, onTimeout: () => new Error(`${host}: ${what} not seen within ${timeoutMs / 1000}s (last: ${last})`) },
-  );
 }
 
 const HOST = 'router-it.nom.localhost';

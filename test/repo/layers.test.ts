@@ -19,6 +19,7 @@ const LAYER: Record<string, number> = {
   naming: 3, // what nom makes of it: job, namespace, hostnames, token variable
   jobspec: 4,
   nomad: 5,
+  consul: 5, // Consul's API, beside Nomad's
   render: 6,
   local: 6,
   router: 6,

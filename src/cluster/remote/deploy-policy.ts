@@ -13,8 +13,9 @@ import { RECORDS_NAMESPACE } from '../../router/hostname-records.js';
  * namespace, and nothing about nodes, ACLs or the agent. Pure.
  */
 export function deployPolicy(namespace: string, grants: NamespaceGrants = NO_GRANTS): ACLPolicy {
-  // Who owns which hostname, and what the namespace may use on the nodes: read, never written.
-  const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }', '    path "nom/grants/*" {', '      capabilities = ["read"]', '    }'];
+  // Who owns which hostname, what the namespace may use on the nodes, and the cluster's default
+  // service provider: read, never written.
+  const ownHostnames = ['    path "nom/hostnames/*" {', '      capabilities = ["read", "list"]', '    }', '    path "nom/grants/*" {', '      capabilities = ["read"]', '    }', '    path "nom/cluster" {', '      capabilities = ["read"]', '    }'];
   // Secrets: written and deleted, never read (only the job's own tasks read them); nom's deploy
   // state (lock, the secrets' salted digests) read and written.
   const jobs = [

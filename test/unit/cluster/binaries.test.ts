@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findBinary, installNomadRelease, nomadVersionOf } from '../../../src/cluster/binaries.js';
+import { findBinary, installHashicorpRelease, nomadVersionOf } from '../../../src/cluster/binaries.js';
 import { NOMAD_VERSION } from '../../../src/cluster/versions.js';
 import { unzipEntry } from '../../../src/cluster/unzip.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -42,7 +42,7 @@ describe('nomad binaries', () => {
   });
 
   it('installs the official release into the cache after checking its checksum', async () => {
-    const path = await installNomadRelease({ baseUrl, version: V, arch: 'amd64' }, cache);
+    const path = await installHashicorpRelease('nomad', { baseUrl, version: V, arch: 'amd64' }, cache);
     assert.equal(path, join(cache, 'bin', `nomad-${V}`));
     assert.equal(readlinkSync(join(cache, 'bin', 'nomad')), `nomad-${V}`);
     assert.deepEqual(readFileSync(path), binary);
@@ -67,7 +67,7 @@ describe('nomad binaries', () => {
   it('refuses a download whose checksum does not match, and installs nothing', async () => {
     const other = mkdtempSync(join(tmpdir(), 'nom-cache-'));
     sums = `${'0'.repeat(64)}  nomad_${V}_linux_amd64.zip\n`;
-    await assert.rejects(installNomadRelease({ baseUrl, version: V, arch: 'amd64' }, other), /checksum mismatch/);
+    await assert.rejects(installHashicorpRelease('nomad', { baseUrl, version: V, arch: 'amd64' }, other), /checksum mismatch/);
     assert.equal(existsSync(join(other, 'bin', 'nomad')), false);
     assert.equal(existsSync(join(other, 'bin', `nomad-${V}`)), false);
     rmSync(other, { recursive: true, force: true });
@@ -76,7 +76,7 @@ describe('nomad binaries', () => {
   it('says which download failed when the site cannot be reached', async () => {
     const closedPort = await freePort();
     await assert.rejects(
-      installNomadRelease({ baseUrl: `http://127.0.0.1:${closedPort}`, version: V, arch: 'amd64' }, cache),
+      installHashicorpRelease('nomad', { baseUrl: `http://127.0.0.1:${closedPort}`, version: V, arch: 'amd64' }, cache),
       new RegExp(`cannot download http://127\\.0\\.0\\.1:${closedPort}/nomad/${V.replaceAll('.', '\\.')}/.*: ECONNREFUSED`),
     );
   });

@@ -19,6 +19,11 @@ describe('placement failures in words', () => {
     assert.match(line!, /1 node filtered out by missing compatible host volumes; NOMAD_VAR_PERSISTENT_VOLUME needs the host volume pv-<namespace> on the nodes: `nom up --namespace <namespace>`/);
   });
 
+  it('no node running Consul, for services that register there, says what to do', () => {
+    const [line] = placementFailures({ web: { ...metric, NodesFiltered: 1, ConstraintFiltered: { '${attr.consul.version} semver >= 1.7.0': 1 } } });
+    assert.match(line!, /1 node filtered out by \$\{attr\.consul\.version\} semver >= 1\.7\.0; the services register in Consul, which no such node runs: deploy with NOMAD_VAR_SERVICE_PROVIDER=nomad, or run Consul beside Nomad/);
+  });
+
   it('no nodes at all', () => {
     assert.deepEqual(placementFailures({ web: { ...metric, NodesEvaluated: 0 } }), ['cannot place group web: no nodes are available in the job\'s datacenters and node pool']);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NomadJob, Service } from '../../../src/jobspec/nomad-job.js';
+import { withServiceProvider } from '../../../src/jobspec/services.js';
 import { renderJob } from '../../../src/render/render-job.js';
 import { github, gitlab } from '../../helpers/env-fixtures.js';
 
@@ -39,6 +40,25 @@ describe('the house job', () => {
     assert.deepEqual(main.Checks, [
       { Name: 'alive', Type: 'http', Path: '/', PortLabel: 'http', Interval: 10e9, Timeout: 2e9, CheckRestart: { Limit: 3, Grace: 20e9 } },
     ]);
+  });
+
+  it('registers its services in Consul with SERVICE_PROVIDER=consul, with the same names, tags, canary tags and checks', () => {
+    const env = gitlab({ NOMAD_VAR_PORTS: '{"5000": "http", "5001": "https"}' });
+    const inNomad = render(env);
+    const inConsul = render({ ...env, NOMAD_VAR_SERVICE_PROVIDER: 'consul' });
+    assert.deepEqual(group(inConsul).Services!.map((s) => s.Provider), ['consul', 'consul']);
+    assert.deepEqual(group(inConsul).Services!.map((s) => ({ ...s, Provider: 'nomad' })), group(inNomad).Services);
+    // The cluster's default applied to a job rendered without the setting gives the same job.
+    assert.deepEqual(withServiceProvider(inNomad, 'consul'), inConsul);
+    assert.throws(() => render({ ...env, NOMAD_VAR_SERVICE_PROVIDER: 'eureka' }), /NOMAD_VAR_SERVICE_PROVIDER is "eureka"/);
+  });
+
+  it('moves only the Nomad-registered services to the cluster\'s provider, an overlay\'s own choice stays', () => {
+    const job = render(gitlab());
+    const overlaid = { ...job, TaskGroups: [{ ...group(job), Services: [...group(job).Services!, { ...group(job).Services![0]!, Name: 'own', Provider: 'consul' as const }] }] };
+    const moved = withServiceProvider(overlaid, 'nomad');
+    assert.deepEqual(moved, overlaid);
+    assert.deepEqual(withServiceProvider(overlaid, 'consul').TaskGroups[0]!.Services!.map((s) => s.Provider), ['consul', 'consul']);
   });
 
   it('follows CHECK_PROTOCOL, CHECK_PATH, CHECK_TIMEOUT and HEALTH_TIMEOUT', () => {

@@ -1,0 +1,73 @@
+/**
+ * Requests through the Caddy that `nom up` started (its HTTPS and HTTP listeners, its internal
+ * CA), and the router's status, for the integration tests that look at routing.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../src/cluster/processes.js';
+
+const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
+export const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
+export const HTTP_PORT = Number(process.env.NOM_INGRESS_HTTP!.split(':')[1]);
+export const CA = readFileSync(process.env.NOM_CA_CERT!);
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * Sends a request and reads the whole reply. A connection reset before any reply is retried
+ * (twice at most), as browsers do: Caddy may close a connection while it loads a new
+ * configuration (the README's routing benchmark counts these).
+ */
+export async function fetchReply(send: (onReply: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<Reply> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(send);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt === 3) throw e;
+    }
+  }
+}
+
+export function fetchOnce(send: (onReply: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    send((res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A request to Caddy's HTTPS listener for `host`, trusting only the cluster's internal CA. */
+export const viaHttps = (host: string, path = '/', headers: Record<string, string> = {}) =>
+  fetchReply((onReply) => https.request({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, path, ca: CA, agent: false, headers: { Host: `${host}:${HTTPS_PORT}`, ...headers } }, onReply));
+
+/** A request to Caddy's plain-HTTP listener for `host`. */
+export const viaHttp = (host: string, path = '/', headers: Record<string, string> = {}) =>
+  fetchReply((onReply) => http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, onReply));
+
+/** `nom router status --json`. */
+export const routerStatus = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
+
+/** Polls until `check` holds for what `host` answers over HTTPS. */
+export async function until(host: string, check: (r: Reply) => boolean, what: string, timeoutMs = 30_000): Promise<Reply> {
+  let last = 'no answer';
+  return waitFor(
+    async () => {
+      const r = await viaHttps(host).catch((e: Error) => ({ status: 0, headers: {}, body: e.message }));
+      last = `${r.status} ${r.body.slice(0, 80)}`;
+      return check(r) ? r : undefined;
+    },
+    { timeoutMs, intervalMs: 200, onTimeout: () => new Error(`${host}: ${what} not seen within ${timeoutMs / 1000}s (last: ${last})`) },
+  );
+}
