@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
 import { nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../cluster/nomad-version.js';
-import { CADDY_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
+import { CADDY_VERSION, CONSUL_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
 import { addNodes, createCluster, localBinary, type NodeBinaries, type SetupResult } from '../cluster/remote/cluster-setup.js';
 import { clusterDir, ClusterStore } from '../cluster/remote/cluster-store.js';
@@ -36,7 +36,7 @@ function elfArch(path: string): string | undefined {
 function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) => Promise<NodeBinaries> {
   return async (arch) => {
     const cache = cacheDir(process.env, homedir());
-    const pick = async (name: 'nomad' | 'caddy' | 'node', fetch: () => Promise<string>, optional = false) => {
+    const pick = async (name: 'nomad' | 'caddy' | 'node' | 'consul', fetch: () => Promise<string>, optional = false) => {
       if (spec.binaries) {
         const path = join(spec.binaries, name);
         if (!existsSync(path)) {
@@ -48,7 +48,7 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
         return localBinary(path, name);
       }
       const here = process.platform !== 'linux' ? undefined : name === 'node' ? process.execPath : findBinary(name, process.env, cache);
-      const usable = here && elfArch(here) === arch && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion));
+      const usable = here && elfArch(here) === arch && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion)) && (name !== 'consul' || nomadVersionOf(here) === `Consul v${CONSUL_VERSION}`);
       return localBinary(usable ? here : await fetch(), name);
     };
     const sites = releaseSites(process.env);
@@ -57,8 +57,9 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
     const ingress = spec.ingress.length > 0;
     const caddy = ingress ? await pick('caddy', () => caddyRelease(src(sites.caddy, CADDY_VERSION), cache)) : undefined;
     const node = ingress ? await pick('node', () => nodeRelease(src(sites.node, NODE_VERSION), cache), true) : undefined;
+    const consul = spec.consul ? await pick('consul', () => installHashicorpRelease('consul', src(sites.nomad, CONSUL_VERSION), join(cache, arch))) : undefined;
     // nom itself: the bundle this process runs from.
-    return { nomad, caddy, node, nom: localBinary(fileURLToPath(import.meta.url), 'nom') };
+    return { nomad, caddy, node, consul, nom: localBinary(fileURLToPath(import.meta.url), 'nom') };
   };
 }
 
@@ -92,6 +93,7 @@ interface CreateOptions {
   dryRun?: boolean;
   trusted?: boolean;
   hostVolume?: string[];
+  consul?: boolean;
 }
 
 export function registerCluster(program: Command, out: Output): void {
@@ -126,14 +128,17 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--nfs-pv <host:/export>', 'mount this NFS export at /pv on every node (persistent volumes shared across nodes)')
     .option('--trusted', 'every pusher administers the nodes: containers may mount host paths, and the namespace is granted everything (the system nom replaces)')
     .option('--host-volume <name=dir[:ro]>', 'a directory every node offers as a named host volume, for nom grants --host-volume (repeatable; it must exist on the nodes)', collect)
-    .option('--binaries <dir>', 'push nomad, caddy (and node) from this directory instead of the official releases (offline sites)')
+    .option('--consul', `run Consul ${CONSUL_VERSION} servers beside the Nomad servers (TLS, gossip encryption, ACLs) and register services there by default, as the system nom replaces did (remembered)`)
+    .option('--binaries <dir>', 'push nomad, caddy (and node, consul) from this directory instead of the official releases (offline sites)')
     .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
     .option('--base-domain <domain>', 'the domain deployments live under (unknown hostnames are sent there)')
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
     .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
-      const spec = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted, hostVolumes: opts.hostVolume });
+      const given = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted, hostVolumes: opts.hostVolume, consul: opts.consul });
+      // A cluster with Consul keeps it when create runs again without --consul.
+      const spec = store(given).record()?.consul ? { ...given, consul: true } : given;
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(spec);
       report(await createCluster({ spec, store: s, binaries: binariesFor(spec, nomadVersion), log, ssh, dryRun: opts.dryRun }), s, opts);
@@ -155,7 +160,7 @@ export function registerCluster(program: Command, out: Output): void {
       const given = { hosts: [opts.first!, ...hosts], first: opts.first, ingress: opts.ingress.length ? opts.ingress : hosts, name: opts.name, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain };
       // New nodes offer what the cluster's others do: its namespace's /pv, its host paths or none.
       const recorded = store(clusterSpec(given)).record();
-      const all = clusterSpec({ ...given, namespace: recorded?.namespace, trusted: recorded?.trusted, hostVolumes: recorded?.hostVolumes });
+      const all = clusterSpec({ ...given, namespace: recorded?.namespace, trusted: recorded?.trusted, hostVolumes: recorded?.hostVolumes, consul: recorded?.consul });
       const nomadVersion = nomadVersionFor(opts, out.say);
       const s = store(all);
       const adding = all.hosts.filter((h) => h.spec !== all.first.spec);

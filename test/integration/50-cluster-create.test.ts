@@ -3,7 +3,7 @@
  * namespaces, each with its own sshd, Docker engine and, once nom has set it up, Nomad agent;
  * see test/helpers/test-hosts.ts). Three become a cluster; its security is checked from the
  * outside; the CI token deploys; a server is killed and the cluster still deploys; a fourth
- * machine joins.
+ * machine joins; `--consul` then puts Consul servers beside the Nomad servers of all four.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,6 +36,7 @@ before(async () => {
   const cache = cacheDir(process.env, homedir());
   copyFileSync(findBinary('nomad', process.env, cache)!, join(binaries, 'nomad'));
   copyFileSync(findBinary('caddy', process.env, cache)!, join(binaries, 'caddy'));
+  copyFileSync(findBinary('consul', process.env, cache)!, join(binaries, 'consul'));
   copyFileSync(process.execPath, join(binaries, 'node'));
   images = execFileSync('docker', ['save', IMAGE, `${IMAGE}-v2`], { maxBuffer: 1024 ** 3 });
 });
@@ -251,5 +252,40 @@ describe('nom cluster create, over SSH, on three machines', () => {
     assert.equal(status.nodes.filter((n: { status: string }) => n.status === 'ready').length, 4);
     const gossip = (await ssh(hosts[3]!, 'cat /etc/nomad.d/nomad.json')).stdout;
     assert.equal(JSON.parse(gossip).server.encrypt, readFileSync(join(clusterFiles, 'gossip.key'), 'utf8').trim());
+  });
+
+  it('--consul puts Consul beside Nomad on every node (TLS, its own gossip key, ACLs, its API on loopback), and deploys register there and are routed', async () => {
+    const all = hosts.map((h) => h.address);
+    const create = await nom(['cluster', 'create', ...all, '--ingress', hosts[0]!.address, '--binaries', binaries, '--consul']);
+    assert.equal(create.code, 0, create.stderr);
+    assert.match(create.stderr, /bootstrapped Consul's ACLs/);
+    const consulManagement = readFileSync(join(clusterFiles, 'consul-management-token'), 'utf8').trim();
+    assert.equal(execFileSync('stat', ['-c', '%a', join(clusterFiles, 'consul-management-token')], { encoding: 'utf8' }).trim(), '600');
+    // Four servers gossiping with the key nom kept, over the CA's TLS; the token travels on stdin.
+    const consul = (h: TestHost, command: string, token = consulManagement) => ssh(h, `read -r t; CONSUL_HTTP_TOKEN=$t CONSUL_HTTP_ADDR=127.0.0.1:8500 /usr/local/bin/consul ${command}`, Buffer.from(`${token}\n`));
+    const members = await waitFor(async () => {
+      const m = (await consul(hosts[0]!, 'members')).stdout;
+      return (m.match(/ alive +server /g) ?? []).length === 4 ? m : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 1000, onTimeout: () => new Error('four Consul servers never were alive') });
+    assert.ok(members);
+    const config = JSON.parse((await ssh(hosts[1]!, 'cat /etc/consul.d/consul.json')).stdout);
+    assert.equal(config.encrypt, readFileSync(join(clusterFiles, 'consul-gossip.key'), 'utf8').trim());
+    assert.notEqual(config.encrypt, readFileSync(join(clusterFiles, 'gossip.key'), 'utf8').trim(), 'Consul shares Nomad\'s gossip key');
+    assert.equal((await ssh(hosts[1]!, 'stat -c %a /etc/consul.d/consul.json /etc/consul.d/agent-token.json /etc/nomad.d/consul.json')).stdout.trim(), '600\n600\n600');
+    // Its API answers on each node's loopback only, and nothing to a caller without a token.
+    assert.equal(await fetch(`http://${hosts[0]!.address}:8500/v1/status/leader`).then(() => 'answered', () => 'refused'), 'refused');
+    assert.equal((await consul(hosts[0]!, 'catalog services', '')).stdout.trim(), '', 'an anonymous caller sees services');
+
+    for (const h of hosts) assert.equal((await loadImages(h)).code, 0);
+    const ciToken = readFileSync(join(clusterFiles, 'ci-token'), 'utf8').trim().split(' ')[1]!;
+    const run = await deploy(ciToken, TAG);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /services register in Consul, the cluster's service provider/);
+    assert.match((await consul(hosts[0]!, 'catalog services -tags')).stdout, /cluster-it +https:\/\/cluster-it\.nom\.test/);
+    const caddyCa = Buffer.from((await ssh(hosts[0]!, 'cat /var/lib/nom/caddy/pki/authorities/local/root.crt')).stdout);
+    const page = await waitFor(() => httpsGet(`https://${hosts[0]!.address}/`, caddyCa, { Host: 'cluster-it.nom.test' }, 'cluster-it.nom.test').then((r) => (r.status === 200 ? r : undefined), () => undefined), {
+      timeoutMs: 30_000, onTimeout: () => new Error('the deployment did not answer through the ingress'),
+    });
+    assert.match(page.body, /cluster-it\.nom\.test/);
   });
 });

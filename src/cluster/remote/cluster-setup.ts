@@ -4,6 +4,7 @@ import { CommandError } from '../../errors.js';
 import { NomadClient } from '../../nomad/client.js';
 import { caddyConfig } from '../../router/caddy-config.js';
 import { bootstrapAcl as bootstrapNomadAcl, waitForLeader, waitForReadyNodes } from '../cluster-bootstrap.js';
+import { waitFor } from '../processes.js';
 import { certificateNames, createClusterCa, gossipKey, nodeCertificate, signedBy, type KeyPair } from './cluster-pki.js';
 import type { ClusterSpec, SshTarget } from './cluster-spec.js';
 import type { ClusterRecord, ClusterStore } from './cluster-store.js';
@@ -14,8 +15,10 @@ import { NO_GRANTS } from '../../jobspec/container-rules.js';
 import { pvDirectory } from '../../jobspec/host-volumes.js';
 import { pvNamespaces } from './cluster-spec.js';
 import { factsScript, hostPlan, readFacts, type DesiredFile, type HostFacts, type Step } from './host-plan.js';
+import { consulAccess, type ClusterConsulTokens } from './consul-access.js';
+import { writeClusterServiceProvider } from '../../deploy/service-provider.js';
 import {
-  clusterRouterConfig, nomadAgentConfig, nomServiceScript, PATHS, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit, type NodeIdentity,
+  clusterRouterConfig, consulAgentConfig, nomadAgentConfig, nomServiceScript, PATHS, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit, type NodeIdentity,
 } from './node-files.js';
 import { SshHost } from './ssh-host.js';
 
@@ -32,6 +35,8 @@ export interface NodeBinaries {
   /** Only for ingress nodes. */
   readonly caddy?: LocalBinary | undefined;
   readonly node?: LocalBinary | undefined;
+  /** Only with --consul. */
+  readonly consul?: LocalBinary | undefined;
   /** nom's own bundle, which runs the router. */
   readonly nom: LocalBinary;
 }
@@ -68,7 +73,8 @@ export interface SetupResult {
 
 const MANAGED = [
   PATHS.nomadBinary, PATHS.caddyBinary, PATHS.node, PATHS.nomBundle, PATHS.service, PATHS.nomadConfig, PATHS.caCert, PATHS.nodeCert, PATHS.nodeKey,
-  PATHS.routerConfig, PATHS.routerEnv, PATHS.caddyConfig, ...(['docker', 'nomad', 'caddy', 'nom-router'] as const).flatMap((s) => [`${PATHS.servicesDir}/${s}.cmd`, `/etc/systemd/system/${s}.service`]),
+  PATHS.routerConfig, PATHS.routerEnv, PATHS.caddyConfig, PATHS.consulBinary, PATHS.consulConfig, PATHS.consulAgentToken, PATHS.nomadConsulConfig,
+  ...(['docker', 'consul', 'nomad', 'caddy', 'nom-router'] as const).flatMap((s) => [`${PATHS.servicesDir}/${s}.cmd`, `/etc/systemd/system/${s}.service`]),
 ];
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -99,14 +105,16 @@ function certificateFor(ca: KeyPair, facts: HostFacts, names: readonly string[],
 
 /** The files and services of one node. */
 function nodeDesired(o: {
-  spec: ClusterSpec; target: SshTarget; facts: HostFacts; ca: KeyPair; gossip: string; servers: readonly string[]; bootstrapExpect: number; binaries: NodeBinaries;
+  spec: ClusterSpec; target: SshTarget; facts: HostFacts; ca: KeyPair; gossip: string; consulGossip: string | undefined; servers: readonly string[]; bootstrapExpect: number; binaries: NodeBinaries;
 }): { files: DesiredFile[]; services: ReturnType<typeof serviceDefinitions> } {
   const { spec, facts } = o;
   const ingress = spec.ingress.some((h) => h.spec === o.target.spec);
   const identity: NodeIdentity = { name: facts.hostname || o.target.host, address: facts.address };
-  const services = serviceDefinitions(ingress);
-  const names = [...new Set([facts.address, o.target.host, facts.hostname].filter(Boolean))];
+  const services = serviceDefinitions(ingress, spec.consul);
+  // A Consul server proves server.<datacenter>.consul to the others (verify_server_hostname).
+  const names = [...new Set([facts.address, o.target.host, facts.hostname, ...(spec.consul ? [`server.${spec.datacenter}.consul`] : [])].filter(Boolean))];
   const cert = certificateFor(o.ca, facts, names, spec.region);
+  const tlsUsers: DesiredFile['restarts'] = spec.consul ? ['consul', 'nomad'] : ['nomad'];
   const config = nomadAgentConfig(spec, identity, { servers: o.servers, bootstrapExpect: o.bootstrapExpect, gossipKey: o.gossip, nfsPv: Boolean(spec.nfsPv) });
   const files: DesiredFile[] = [
     binaryFile(PATHS.nomadBinary, o.binaries.nomad, ['nomad']),
@@ -114,10 +122,20 @@ function nodeDesired(o: {
     ...services.map((s) => textFile(`${PATHS.servicesDir}/${s.name}.cmd`, serviceCommand(s), '0644', [s.name])),
     // Docker's own package brings its unit.
     ...(facts.systemd ? services.filter((s) => s.name !== 'docker').map((s) => textFile(`/etc/systemd/system/${s.name}.service`, systemdUnit(s), '0644', [s.name])) : []),
-    textFile(PATHS.caCert, o.ca.cert, '0644', ['nomad']),
-    ...(cert === 'keep' ? [] : [textFile(PATHS.nodeCert, cert.cert, '0644', ['nomad']), textFile(PATHS.nodeKey, cert.key, '0600', ['nomad'])]),
+    // Consul's TLS is the node's too: both restart with a new certificate.
+    textFile(PATHS.caCert, o.ca.cert, '0644', tlsUsers),
+    ...(cert === 'keep' ? [] : [textFile(PATHS.nodeCert, cert.cert, '0644', tlsUsers), textFile(PATHS.nodeKey, cert.key, '0600', tlsUsers)]),
     textFile(PATHS.nomadConfig, `${JSON.stringify(config, null, 2)}\n`, '0600', ['nomad']),
   ];
+  if (spec.consul) {
+    if (!o.binaries.consul || !o.consulGossip) throw new CommandError('no consul binary or gossip key for the nodes');
+    const consulConfig = consulAgentConfig(spec, identity, { servers: o.servers, bootstrapExpect: o.bootstrapExpect, gossipKey: o.consulGossip });
+    files.push(
+      binaryFile(PATHS.consulBinary, o.binaries.consul, ['consul']),
+      // 0600: it holds the gossip key. Consul's certificate is the node's (restarts with it).
+      textFile(PATHS.consulConfig, `${JSON.stringify(consulConfig, null, 2)}\n`, '0600', ['consul']),
+    );
+  }
   if (ingress) {
     const router = clusterRouterConfig(spec);
     if (!o.binaries.caddy) throw new CommandError('no caddy binary for the ingress nodes');
@@ -197,12 +215,15 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const gossip = store.gossipKey() ?? existing ?? gossipKey();
   if (existing && existing !== gossip) throw new CommandError(`${spec.first.spec} encrypts gossip with another key than ${store.dir}/gossip.key: is --name right?`);
   if (!o.dryRun) store.saveGossipKey(gossip);
+  // Consul's gossip has a key of its own.
+  const consulGossip = spec.consul ? (store.consulSecret('gossip.key') ?? gossipKey()) : undefined;
+  if (consulGossip && !o.dryRun) store.saveConsulSecret('gossip.key', consulGossip);
 
   const servers = hosts.map((h) => facts.get(h)!.address);
   const binaries = await o.binaries(hostsArch(facts));
   const plans = hosts.map((h) => {
     const f = facts.get(h)!;
-    const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, servers, bootstrapExpect: hosts.length, binaries });
+    const desired = nodeDesired({ spec, target: h.target, facts: f, ca: ca!, gossip, consulGossip, servers, bootstrapExpect: hosts.length, binaries });
     return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory), hostVolumes: spec.hostVolumes })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
@@ -211,10 +232,15 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const address = `https://${spec.first.host.includes(':') ? `[${spec.first.host}]` : spec.first.host}:4646`;
   const token = await bootstrapAcl(store, address, log);
   const ciToken = await deployAccess(store, address, token, spec, log);
-  changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log);
-  const record: ClusterRecord = { name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hostVolumes: spec.hostVolumes.map((v) => `${v.name}=${v.path}${v.readOnly ? ':ro' : ''}`), hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })) };
+  const consul = spec.consul ? await withConsul(store, address, token, firstHost, hosts.map((h) => [h, facts.get(h)!]), log) : undefined;
+  changed += consul?.changed ?? 0;
+  changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log, consul?.tokens);
+  const record: ClusterRecord = {
+    name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hostVolumes: spec.hostVolumes.map((v) => `${v.name}=${v.path}${v.readOnly ? ':ro' : ''}`), hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })),
+    ...(spec.consul ? { consul: true } : {}),
+  };
   const accessFile = store.saveAccess(record, token);
-  await waitForNodes(store, address, token, hosts.length, log);
+  await waitForNodes(store, address, token, hosts.length, log, spec.consul);
   return { record, accessFile, ciToken, changed };
 }
 
@@ -238,15 +264,17 @@ export async function addNodes(o: SetupOptions & { readonly adding: readonly Ssh
   const binaries = await o.binaries(hostsArch(facts));
   const plans = newHosts.map((h) => {
     const f = facts.get(h)!;
-    const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
+    const desired = nodeDesired({ spec, target: h.target, facts: f, ca, gossip: server.encrypt!, consulGossip: store.consulSecret('gossip.key'), servers, bootstrapExpect: server.bootstrap_expect ?? 1, binaries });
     return [h, hostPlan(h.name, f, { ...desired, nfsPv: spec.nfsPv, pvDirectories: pvNamespaces(spec).map(pvDirectory), hostVolumes: spec.hostVolumes })] as [SshHost, Step[]];
   });
   if (o.dryRun) return void describePlans(plans, log);
-  const changed = (await apply(plans, log)) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log));
+  let changed = await apply(plans, log);
+  const consul = spec.consul ? await withConsul(store, record.address, token, firstHost, newHosts.map((h) => [h, facts.get(h)!]), log) : undefined;
+  changed += (consul?.changed ?? 0) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log, consul?.tokens));
   const known = new Set(record.hosts.map((h) => h.spec));
   const updated: ClusterRecord = { ...record, hosts: [...record.hosts, ...newHosts.filter((h) => !known.has(h.name)).map((h) => ({ spec: h.name, address: facts.get(h)!.address }))] };
   const accessFile = store.saveAccess(updated, token);
-  await waitForNodes(store, record.address, token, updated.hosts.length, log);
+  await waitForNodes(store, record.address, token, updated.hosts.length, log, spec.consul);
   return { record: updated, accessFile, ciToken: store.ciToken()?.secret ?? '', changed };
 }
 
@@ -299,7 +327,7 @@ async function deployAccess(store: ClusterStore, address: string, token: string,
  * namespace), made once and kept in the store; its environment file is written, and the router
  * restarted, where it is not right yet.
  */
-async function routerAccess(store: ClusterStore, address: string, token: string, spec: ClusterSpec, hosts: readonly [SshHost, HostFacts][], log: SetupLog): Promise<number> {
+async function routerAccess(store: ClusterStore, address: string, token: string, spec: ClusterSpec, hosts: readonly [SshHost, HostFacts][], log: SetupLog, consul?: ClusterConsulTokens): Promise<number> {
   const ingress = hosts.filter(([h]) => spec.ingress.some((t) => t.spec === h.target.spec));
   if (!ingress.length) return 0;
   const nomad = client(store, address, token);
@@ -319,7 +347,7 @@ async function routerAccess(store: ClusterStore, address: string, token: string,
   }
   let changed = 0;
   for (const [host, facts] of ingress) {
-    const env = routerEnvironment({ name: facts.hostname, address: facts.address }, secret);
+    const env = routerEnvironment({ name: facts.hostname, address: facts.address }, secret, consul?.reader);
     if (facts.files.get(PATHS.routerEnv) === sha(env)) continue;
     changed++;
     log.step(host.name, `write ${PATHS.routerEnv} (the router's token) and restart nom-router`);
@@ -328,17 +356,34 @@ async function routerAccess(store: ClusterStore, address: string, token: string,
   return changed;
 }
 
-/** Waits until `count` client nodes are ready with a healthy docker driver. */
-async function waitForNodes(store: ClusterStore, address: string, token: string, count: number, log: SetupLog): Promise<void> {
+/**
+ * Consul's ACLs, tokens and the nodes' token files (consul-access.ts), and Consul as the
+ * cluster's default service provider, which deploy tokens read.
+ */
+async function withConsul(store: ClusterStore, address: string, token: string, first: SshHost, hosts: readonly [SshHost, HostFacts][], log: SetupLog): Promise<{ tokens: ClusterConsulTokens; changed: number }> {
+  const result = await consulAccess(first, hosts, store, log.info, log.step);
   const nomad = client(store, address, token);
   try {
-    log.info(`waiting for ${count} node(s) to be ready`);
-    await waitForReadyNodes(nomad, {
-      count,
-      timeoutMs: 180_000,
-      intervalMs: 1000,
-      fail: (where) => new CommandError(`the nodes are not all ready with docker after 3 minutes (${where}): see /var/log/nom/nomad.log on the others`),
-    });
+    await writeClusterServiceProvider(nomad, 'consul');
+  } finally {
+    nomad.close();
+  }
+  return result;
+}
+
+/** Waits until `count` client nodes are ready with a healthy docker driver (and, with Consul, have found it). */
+async function waitForNodes(store: ClusterStore, address: string, token: string, count: number, log: SetupLog, consul = false): Promise<void> {
+  const nomad = client(store, address, token);
+  try {
+    log.info(`waiting for ${count} node(s) to be ready${consul ? ' and to find Consul' : ''}`);
+    const fail = (where: string) => new CommandError(`the nodes are not all ready with docker${consul ? ' and Consul' : ''} after 3 minutes (${where}): see /var/log/nom/nomad.log on the others`);
+    const nodes = await waitForReadyNodes(nomad, { count, timeoutMs: 180_000, intervalMs: 1000, fail });
+    if (!consul) return;
+    // A job with Consul services is placed only on nodes whose client found Consul.
+    await waitFor(
+      async () => ((await Promise.all(nodes.map(async (n) => (await nomad.nodes.read(n.ID)).Attributes?.['consul.version']))).every(Boolean) ? true : undefined),
+      { timeoutMs: 180_000, intervalMs: 1000, onTimeout: () => fail('a node has not found Consul; see /var/log/nom/consul.log') },
+    );
   } finally {
     nomad.close();
   }

@@ -34,6 +34,8 @@ export interface ClusterSpec {
   readonly trusted: boolean;
   /** Directories every node offers as named host volumes (`--host-volume name=/dir[:ro]`). */
   readonly hostVolumes: readonly DeclaredHostVolume[];
+  /** Consul servers beside the Nomad servers, and the default service provider (`--consul`). */
+  readonly consul: boolean;
 }
 
 /** The namespaces whose persistent directory (/pv/<ns>, the host volume pv-<ns>) the nodes offer. */
@@ -64,6 +66,7 @@ export function clusterSpec(o: {
   baseDomain?: string | undefined;
   trusted?: boolean | undefined;
   hostVolumes?: readonly string[] | undefined;
+  consul?: boolean | undefined;
 }): ClusterSpec {
   if (!o.hosts.length) throw InputError.of('name the hosts: nom cluster create <host>… (each [user@]host[:port])');
   const hosts = o.hosts.map((h) => sshTarget(h));
@@ -88,5 +91,5 @@ export function clusterSpec(o: {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw InputError.of(`--name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-"`);
   const namespace = o.namespace ?? 'default';
   if (!/^[a-zA-Z0-9-]{1,128}$/.test(namespace)) throw InputError.of(`--namespace ${JSON.stringify(namespace)} is not a Nomad namespace name (letters, digits and -)`);
-  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted), hostVolumes: (o.hostVolumes ?? []).map((text) => parseHostVolume(text)) };
+  return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted), hostVolumes: (o.hostVolumes ?? []).map((text) => parseHostVolume(text)), consul: Boolean(o.consul) };
 }

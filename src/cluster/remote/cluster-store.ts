@@ -20,6 +20,8 @@ export interface ClusterRecord {
   readonly trusted?: boolean;
   /** `--host-volume`, as given: every node offers them. */
   readonly hostVolumes?: readonly string[];
+  /** `--consul`: Consul servers beside Nomad's. */
+  readonly consul?: boolean;
 }
 
 /**
@@ -95,6 +97,16 @@ export class ClusterStore {
 
   saveRouterToken(accessor: string, secret: string): void {
     this.write('router-token', `${accessor} ${secret}`, 0o600);
+  }
+
+  /** Consul's gossip key and tokens (`--consul`): management, then Nomad's, the agents', the reader's (accessor and secret). */
+  consulSecret(name: 'gossip.key' | 'management-token' | 'nomad-token' | 'agent-token' | 'reader-token'): string | undefined {
+    return this.read(`consul-${name}`);
+  }
+
+  /** Kept the moment it exists (a bootstrap token is given once). */
+  saveConsulSecret(name: 'gossip.key' | 'management-token' | 'nomad-token' | 'agent-token' | 'reader-token', value: string): void {
+    this.write(`consul-${name}`, value, 0o600);
   }
 
   record(): ClusterRecord | undefined {

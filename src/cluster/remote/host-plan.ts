@@ -55,7 +55,7 @@ export function factsScript(managed: readonly string[]): string {
     'command -v dockerd >/dev/null 2>&1 && echo docker=1 || echo docker=0',
     'docker info >/dev/null 2>&1 && echo docker_running=1 || echo docker_running=0',
     `for f in ${managed.join(' ')}; do [ -f "$f" ] && echo "file $(sha256sum "$f" | cut -d' ' -f1) $f"; done`,
-    `for s in docker nomad caddy nom-router; do [ -x ${PATHS.service} ] && ${PATHS.service} status "$s" 2>/dev/null && echo "running $s"; done`,
+    `for s in docker consul nomad caddy nom-router; do [ -x ${PATHS.service} ] && ${PATHS.service} status "$s" 2>/dev/null && echo "running $s"; done`,
     `awk '$2 == "${PATHS.pv}" { print "pv_mount=" $1 }' /proc/mounts`,
     `[ -f ${PATHS.nomadConfig} ] && echo "nomad_config=$(base64 -w0 ${PATHS.nomadConfig})"`,
     `[ -f ${PATHS.nodeCert} ] && echo "node_cert=$(base64 -w0 ${PATHS.nodeCert})"`,
@@ -147,6 +147,11 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
       script: `set -e\nmkdir -p ${quote(f.path.slice(0, f.path.lastIndexOf('/')) || '/')}\ncat > ${quote(tmp)}\nchmod ${f.mode} ${quote(tmp)}\nmv -f ${quote(tmp)} ${quote(f.path)}`,
       input: f.content,
     });
+  }
+  // Consul's data directory, before it first starts.
+  const consulConfig = o.files.find((f) => f.path === PATHS.consulConfig);
+  if (consulConfig && facts.files.get(PATHS.consulConfig) !== consulConfig.sha256) {
+    steps.push({ title: `create ${PATHS.consulDataDir}`, script: `mkdir -p ${PATHS.consulDataDir} && chmod 0700 ${PATHS.consulDataDir}` });
   }
   // Before Nomad (re)starts with a configuration whose host volumes need them (a new namespace's /pv/<ns>).
   if (nomadConfigChanges) {

@@ -28,7 +28,18 @@ export const PATHS = {
   caddyData: '/var/lib/nom/caddy',
   pv: '/pv',
   home: '/home',
+  // Consul (`--consul`): its binary, configuration (0600: the gossip key), agent token, data;
+  // and Nomad's consul block, in a file of its own (0600: Nomad's Consul token).
+  consulBinary: '/usr/local/bin/consul',
+  consulConfigDir: '/etc/consul.d',
+  consulConfig: '/etc/consul.d/consul.json',
+  consulAgentToken: '/etc/consul.d/agent-token.json',
+  consulDataDir: '/opt/consul/data',
+  nomadConsulConfig: '/etc/nomad.d/consul.json',
 } as const;
+
+/** Consul's HTTP API on every node: loopback only (Nomad and the router run beside it). */
+export const CONSUL_HTTP = '127.0.0.1:8500';
 
 /** The ports of an ingress node: HTTP and HTTPS for everyone, the rest on loopback only. */
 export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652 };
@@ -92,9 +103,50 @@ export function nomadAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { ser
   };
 }
 
+/**
+ * The Consul agent of a node, a server beside its Nomad server: gossip encrypted with its own
+ * key, RPC over mutual TLS from the cluster CA (servers prove `server.<dc>.consul`), ACLs on and
+ * denying by default, the HTTP API on loopback only, DNS and gRPC off. Pure.
+ */
+export function consulAgentConfig(spec: ClusterSpec, node: NodeIdentity, o: { servers: readonly string[]; bootstrapExpect: number; gossipKey: string }): Record<string, unknown> {
+  return {
+    node_name: node.name,
+    datacenter: spec.datacenter,
+    data_dir: PATHS.consulDataDir,
+    server: true,
+    bootstrap_expect: o.bootstrapExpect,
+    bind_addr: node.address,
+    advertise_addr: node.address,
+    client_addr: '127.0.0.1',
+    retry_join: o.servers.filter((s) => s !== node.address),
+    encrypt: o.gossipKey,
+    ports: { http: Number(CONSUL_HTTP.split(':')[1]), dns: -1, grpc: -1 },
+    tls: {
+      defaults: { ca_file: PATHS.caCert, cert_file: PATHS.nodeCert, key_file: PATHS.nodeKey, verify_incoming: true, verify_outgoing: true },
+      internal_rpc: { verify_server_hostname: true },
+    },
+    acl: { enabled: true, default_policy: 'deny', enable_token_persistence: true },
+    // A check's output reaches the catalog at once: a failed deploy says what the check saw.
+    check_update_interval: '0s',
+    disable_update_check: true,
+    log_level: 'INFO',
+    ui_config: { enabled: false },
+  };
+}
+
+/** The Consul agent's own token (`acl.tokens.agent`): it registers its node. */
+export function consulAgentTokenConfig(token: string): string {
+  return `${JSON.stringify({ acl: { tokens: { agent: token } } }, null, 2)}\n`;
+}
+
+/** Nomad's consul block, with Nomad's Consul token, in a file of its own beside nomad.json. */
+export function nomadConsulConfig(block: Record<string, unknown>): string {
+  return `${JSON.stringify({ consul: block }, null, 2)}\n`;
+}
+
 /** How nom-service runs each service: its command line (and, under systemd, its unit). */
 export interface ServiceDefinition {
-  readonly name: 'docker' | 'nomad' | 'caddy' | 'nom-router';
+  readonly name: 'docker' | 'consul' | 'nomad' | 'caddy' | 'nom-router';
   readonly description: string;
   readonly command: readonly string[];
   /** SIGINT lets Nomad leave the cluster gracefully. */
@@ -102,10 +154,15 @@ export interface ServiceDefinition {
   readonly after: readonly string[];
 }
 
-export function serviceDefinitions(ingress: boolean): ServiceDefinition[] {
+export function serviceDefinitions(ingress: boolean, consul = false): ServiceDefinition[] {
   const services: ServiceDefinition[] = [
     { name: 'docker', description: 'Docker engine', command: ['dockerd'], stopSignal: 'SIGTERM', after: ['network-online.target'] },
-    { name: 'nomad', description: 'Nomad agent (nom)', command: [PATHS.nomadBinary, 'agent', `-config=${PATHS.nomadConfigDir}`], stopSignal: 'SIGINT', after: ['network-online.target', 'docker.service'] },
+    // SIGINT: a Consul server does not leave the cluster on it (skip_leave_on_interrupt).
+    ...(consul ? [{ name: 'consul', description: 'Consul agent (nom)', command: [PATHS.consulBinary, 'agent', `-config-dir=${PATHS.consulConfigDir}`], stopSignal: 'SIGINT', after: ['network-online.target'] } as const] : []),
+    {
+      name: 'nomad', description: 'Nomad agent (nom)', command: [PATHS.nomadBinary, 'agent', `-config=${PATHS.nomadConfigDir}`], stopSignal: 'SIGINT',
+      after: ['network-online.target', 'docker.service', ...(consul ? ['consul.service'] : [])],
+    },
   ];
   if (ingress) {
     services.push(
@@ -224,16 +281,17 @@ esac
  * router on loopback; certificates from ACME when an email is given, else Caddy's internal CA.
  */
 export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
-  return routerConfig(INGRESS_PORTS, `${PATHS.caddyData}/admin.sock`, {
+  const config = routerConfig(INGRESS_PORTS, `${PATHS.caddyData}/admin.sock`, {
     bindHost: '',
     tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
     storageDir: PATHS.caddyData,
     // The apex is where pipelines without NOMAD_ADDR reach the cluster: no job may take it.
     ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/`, reservedHostnames: [spec.baseDomain] } : {}),
   });
+  return spec.consul ? { ...config, consul: { address: `http://${CONSUL_HTTP}` } } : config;
 }
 
-/** The router's environment on an ingress node: its own agent, over TLS, with the router's token. */
-export function routerEnvironment(node: NodeIdentity, token: string): string {
-  return [`NOMAD_ADDR=https://${node.address}:4646`, `NOMAD_CACERT=${PATHS.caCert}`, `NOMAD_TOKEN=${token}`, ''].join('\n');
+/** The router's environment on an ingress node: its own agent, over TLS, with the router's token (and Consul's read token). */
+export function routerEnvironment(node: NodeIdentity, token: string, consulToken?: string): string {
+  return [`NOMAD_ADDR=https://${node.address}:4646`, `NOMAD_CACERT=${PATHS.caCert}`, `NOMAD_TOKEN=${token}`, ...(consulToken ? [`CONSUL_HTTP_TOKEN=${consulToken}`] : []), ''].join('\n');
 }

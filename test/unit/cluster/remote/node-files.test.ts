@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { clusterSpec } from '../../../../src/cluster/remote/cluster-spec.js';
 import { deployPolicy, routerPolicy } from '../../../../src/cluster/remote/deploy-policy.js';
 import { NO_GRANTS } from '../../../../src/jobspec/container-rules.js';
-import { clusterRouterConfig, nomadAgentConfig, nomServiceScript, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit } from '../../../../src/cluster/remote/node-files.js';
+import { clusterRouterConfig, consulAgentConfig, consulAgentTokenConfig, nomadAgentConfig, nomadConsulConfig, nomServiceScript, routerEnvironment, serviceCommand, serviceDefinitions, systemdUnit } from '../../../../src/cluster/remote/node-files.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../fixtures/cluster/', import.meta.url));
 
@@ -38,6 +38,27 @@ describe('the files of a cluster node', () => {
       golden(`${s.name}.cmd`, serviceCommand(s));
     }
     assert.deepEqual(serviceDefinitions(false).map((s) => s.name), ['docker', 'nomad']);
+  });
+
+  it('with --consul: a Consul server beside each Nomad server, TLS from the cluster CA, its own gossip key, ACLs denying by default, its API on loopback', () => {
+    const withConsul = { ...spec, consul: true };
+    const config = consulAgentConfig(withConsul, node, { servers: ['10.0.0.11', '10.0.0.12', '10.0.0.13'], bootstrapExpect: 3, gossipKey: KEY });
+    golden('consul.json', `${JSON.stringify(config, null, 2)}\n`);
+    assert.equal(config.client_addr, '127.0.0.1', 'Consul\'s API is reachable from other machines');
+    assert.deepEqual(config.retry_join, ['10.0.0.12', '10.0.0.13']);
+    const services = serviceDefinitions(true, true);
+    assert.deepEqual(services.map((s) => s.name), ['docker', 'consul', 'nomad', 'caddy', 'nom-router']);
+    const consul = services.find((s) => s.name === 'consul')!;
+    golden('consul.service', systemdUnit(consul));
+    golden('consul.cmd', serviceCommand(consul));
+    assert.match(systemdUnit(services.find((s) => s.name === 'nomad')!), /^After=network-online\.target docker\.service consul\.service$/m);
+    // Tokens live in files of their own (0600), written once the ACLs are bootstrapped.
+    assert.deepEqual(JSON.parse(consulAgentTokenConfig('t-agent')), { acl: { tokens: { agent: 't-agent' } } });
+    assert.deepEqual(JSON.parse(nomadConsulConfig({ address: '127.0.0.1:8500', token: 't-nomad' })), { consul: { address: '127.0.0.1:8500', token: 't-nomad' } });
+    // The router follows Consul there, with a read token in its environment.
+    assert.deepEqual(clusterRouterConfig(withConsul).consul, { address: 'http://127.0.0.1:8500' });
+    assert.equal(clusterRouterConfig(spec).consul, undefined);
+    assert.match(routerEnvironment(node, 'nomad-token', 'consul-reader'), /\nCONSUL_HTTP_TOKEN=consul-reader\n$/);
   });
 
   it('nom-service, the service wrapper, is valid sh that shellcheck accepts', () => {
