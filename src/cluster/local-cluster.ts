@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nomadVersionOf, onPath, releaseArch, releaseSites } from './binaries.js';
+import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nomadVersionOf, onPath, releaseArch, releaseSites, type ReleaseSource } from './binaries.js';
 import { compareVersions, nomadVersionNote, OLDEST_SUPPORTED, parseVersion } from './nomad-version.js';
 import { CADDY_VERSION, CONSUL_VERSION, NOMAD_VERSION } from './versions.js';
 import { nomadConsulBlock } from './consul-config.js';
@@ -66,6 +66,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
   const wasConsul = before?.consul !== undefined;
   const { path: nomad, version: nomadVersion } = await ensureNomadBinary(o);
   const caddy = await ensureCaddyBinary(o);
+  const consulBinary = o.consul ? await ensureConsulBinary(o) : undefined;
   await ensureDocker(new DockerEngine(dockerSocket(o.env)), layout, o);
 
   mkdirSync(layout.dataDir, { recursive: true });
@@ -86,7 +87,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     if (!existsSync(v.path)) throw new ClusterError(`--host-volume ${v.name}=${v.path}: ${v.path} does not exist on this machine: create it, or leave the volume out`);
   }
   const fail = (m: string) => new ClusterError(m);
-  const consul = o.consul ? await startLocalConsul({ layout, binary: await ensureConsulBinary(o), nomadHttpPort: o.httpPort, env: o.env, say: o.say, fail }) : undefined;
+  const consul = consulBinary ? await startLocalConsul({ layout, binary: consulBinary, nomadHttpPort: o.httpPort, env: o.env, say: o.say, fail }) : undefined;
   const agentConfig = localAgentConfig({
     dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes,
     ...(consul ? { consul: nomadConsulBlock(consul.address.replace(/^http:\/\//, ''), consul.tokens.nomad) } : {}),
@@ -235,51 +236,47 @@ async function ensureNomadBinary(o: UpOptions): Promise<{ path: string; version:
 }
 
 async function installNomad(o: UpOptions, cache: string): Promise<string> {
-  const source = { baseUrl: releaseSites(o.env).nomad, version: NOMAD_VERSION, arch: releaseArch() };
-  o.say(`no nomad binary found: installing Nomad ${NOMAD_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
-  try {
-    return await installHashicorpRelease('nomad', source, cache);
-  } catch (e) {
-    throw new ClusterError(
-      `no nomad binary: none on PATH or in ${join(cache, 'bin')}, and the official Nomad ${NOMAD_VERSION} release could not be installed (${(e as Error).message}).\n` +
-        `Do one of: build it from the Go module proxy with ${buildScript('nomad')} (needs Go and a C compiler; 3-5 minutes, once); ` +
-        `set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION} binary; or install Nomad ${NOMAD_VERSION} and put it on PATH.`,
-    );
-  }
+  return installRelease(o, cache, {
+    name: 'nomad', label: `Nomad ${NOMAD_VERSION}`, licence: ' (MPL-2.0)', baseUrl: releaseSites(o.env).nomad, version: NOMAD_VERSION,
+    install: (src) => installHashicorpRelease('nomad', src, cache),
+    build: 'needs Go and a C compiler; 3-5 minutes, once', otherwise: `set NOM_NOMAD_BIN to a Nomad ${NOMAD_VERSION} binary; or install Nomad ${NOMAD_VERSION} and put it on PATH`,
+  });
 }
 
 /** The caddy to run: NOM_CADDY_BIN, PATH, or the cache; else the official release is installed. */
 async function ensureCaddyBinary(o: UpOptions): Promise<string> {
   const cache = cacheDir(o.env, o.homedir);
-  const found = findBinary('caddy', o.env, cache);
-  if (found) return found;
-  const source = { baseUrl: releaseSites(o.env).caddy, version: CADDY_VERSION, arch: releaseArch() };
-  o.say(`no caddy binary found: installing Caddy ${CADDY_VERSION} from ${source.baseUrl}, checksum verified`);
-  try {
-    return await caddyRelease(source, cache, true);
-  } catch (e) {
-    throw new ClusterError(
-      `no caddy binary: none on PATH or in ${join(cache, 'bin')}, and the official Caddy ${CADDY_VERSION} release could not be installed (${(e as Error).message}).\n` +
-        `Do one of: build it from the Go module proxy with ${buildScript('caddy')} (a few minutes, once); set NOM_CADDY_BIN; ` +
-        'or install Caddy 2.7 or newer and put it on PATH.',
-    );
-  }
+  return findBinary('caddy', o.env, cache) ?? installRelease(o, cache, {
+    name: 'caddy', label: `Caddy ${CADDY_VERSION}`, licence: '', baseUrl: releaseSites(o.env).caddy, version: CADDY_VERSION,
+    install: (src) => caddyRelease(src, cache, true),
+    build: 'a few minutes, once', otherwise: 'set NOM_CADDY_BIN; or install Caddy 2.7 or newer and put it on PATH',
+  });
 }
 
 /** The consul to run: NOM_CONSUL_BIN, PATH, or the cache; else the official 1.14.11 release is installed. */
 async function ensureConsulBinary(o: UpOptions): Promise<string> {
   const cache = cacheDir(o.env, o.homedir);
-  const found = findBinary('consul', o.env, cache);
-  if (found) return found;
-  const source = { baseUrl: releaseSites(o.env).nomad, version: CONSUL_VERSION, arch: releaseArch() };
-  o.say(`no consul binary found: installing Consul ${CONSUL_VERSION} (MPL-2.0) from ${source.baseUrl}, checksum verified`);
+  return findBinary('consul', o.env, cache) ?? installRelease(o, cache, {
+    name: 'consul', label: `Consul ${CONSUL_VERSION}`, licence: ' (MPL-2.0)', baseUrl: releaseSites(o.env).nomad, version: CONSUL_VERSION,
+    install: (src) => installHashicorpRelease('consul', src, cache),
+    build: 'needs Go; about 3 minutes, once', otherwise: `set NOM_CONSUL_BIN to a Consul ${CONSUL_VERSION} binary; or install Consul ${CONSUL_VERSION} and put it on PATH`,
+  });
+}
+
+/** Installs a pinned official release into the cache, checksum verified; when it cannot, says every other way to get one. */
+async function installRelease(
+  o: UpOptions,
+  cache: string,
+  r: { name: 'nomad' | 'caddy' | 'consul'; label: string; licence: string; baseUrl: string; version: string; install: (src: ReleaseSource) => Promise<string>; build: string; otherwise: string },
+): Promise<string> {
+  const source = { baseUrl: r.baseUrl, version: r.version, arch: releaseArch() };
+  o.say(`no ${r.name} binary found: installing ${r.label}${r.licence} from ${source.baseUrl}, checksum verified`);
   try {
-    return await installHashicorpRelease('consul', source, cache);
+    return await r.install(source);
   } catch (e) {
     throw new ClusterError(
-      `no consul binary: none on PATH or in ${join(cache, 'bin')}, and the official Consul ${CONSUL_VERSION} release could not be installed (${(e as Error).message}).\n` +
-        `Do one of: build it from the Go module proxy with ${buildScript('consul')} (needs Go; about 3 minutes, once); set NOM_CONSUL_BIN to a Consul ${CONSUL_VERSION} binary; ` +
-        `or install Consul ${CONSUL_VERSION} and put it on PATH.`,
+      `no ${r.name} binary: none on PATH or in ${join(cache, 'bin')}, and the official ${r.label} release could not be installed (${(e as Error).message}).\n` +
+        `Do one of: build it from the Go module proxy with ${buildScript(r.name)} (${r.build}); ${r.otherwise}.`,
     );
   }
 }

@@ -51,6 +51,15 @@ describe('nom up without its prerequisites', () => {
     assert.match(stderr, /build it from the Go module proxy with .*scripts\/build-caddy\.sh.*set NOM_CADDY_BIN/);
   });
 
+  it('with --consul, without a consul binary and without internet, it says how to provide one before starting anything', async () => {
+    const { code, stderr } = nom(['up', '--consul'], { NOM_NOMAD_BIN: versionOnly('1.6.3'), NOM_CADDY_BIN: '/bin/true', NOM_RELEASES_URL: `http://127.0.0.1:${await freePort()}` });
+    assert.equal(code, 1);
+    assert.match(stderr, /installing Consul 1\.14\.11 \(MPL-2\.0\) from http:\/\/127\.0\.0\.1:\d+, checksum verified/);
+    assert.match(stderr, /^nom: no consul binary: .*the official Consul 1\.14\.11 release could not be installed \(cannot download .*\/consul\/1\.14\.11\/consul_1\.14\.11_linux_.*ECONNREFUSED\)/m);
+    assert.match(stderr, /build it from the Go module proxy with .*scripts\/build-consul\.sh.*set NOM_CONSUL_BIN/);
+    assert.doesNotMatch(stderr, /starting/);
+  });
+
   it('refuses a Nomad older than 1.6, and says which one it found', () => {
     const old = versionOnly('1.5.6');
     const { code, stderr } = nom(['up'], { NOM_NOMAD_BIN: old });

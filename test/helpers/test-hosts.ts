@@ -20,7 +20,7 @@ const BRIDGE = 'nomtbr0';
 const SUBNET = '10.199.0';
 
 /** The directories that are each machine's own; the rest of the file system is shared. */
-const PRIVATE = ['/etc/nomad.d', '/etc/nom', '/etc/docker', '/etc/systemd/system', '/opt/nomad', '/var/lib/docker', '/var/lib/containerd', '/var/lib/nom', '/var/log/nom', '/usr/local/bin', '/usr/local/lib/nom', '/pv', '/home'];
+const PRIVATE = ['/etc/nomad.d', '/etc/consul.d', '/etc/nom', '/etc/docker', '/etc/systemd/system', '/opt/nomad', '/opt/consul', '/var/lib/docker', '/var/lib/containerd', '/var/lib/nom', '/var/log/nom', '/usr/local/bin', '/usr/local/lib/nom', '/pv', '/home'];
 
 const sh = (script: string) => execFileSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 

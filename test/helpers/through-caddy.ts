@@ -8,6 +8,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../src/cluster/processes.js';
+import type { NomadJob } from '../../src/jobspec/nomad-job.js';
+import type { NomadClient } from '../../src/nomad/client.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 export const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
@@ -70,4 +72,31 @@ export async function until(host: string, check: (r: Reply) => boolean, what: st
     },
     { timeoutMs, intervalMs: 200, onTimeout: () => new Error(`${host}: ${what} not seen within ${timeoutMs / 1000}s (last: ${last})`) },
   );
+}
+
+/**
+ * Registers `job` (a new version, "hello v2", of the running "hi world" at `host`) without
+ * auto-promotion and checks that canary-<host> reaches only the canary and <host> only the old
+ * version until Nomad promotes it; then promotes it and waits for v2 at <host>.
+ */
+export async function checkCanaryRouting(nomad: NomadClient, job: NomadJob, host: string): Promise<void> {
+  job.TaskGroups[0]!.Update!.AutoPromote = false;
+  await nomad.jobs.register(job);
+  const canary = `canary-${host}`;
+  await until(canary, (r) => r.status === 200 && /hello v2/.test(r.body), 'the canary');
+  for (let i = 0; i < 20; i++) {
+    const [c, main] = [await viaHttps(canary), await viaHttps(host)];
+    if (!/hello v2/.test(c.body)) throw new Error(`the canary hostname reached an old instance: ${c.body.slice(0, 200)}`);
+    if (!/hi world/.test(main.body)) throw new Error(`the main hostname reached the canary before promotion: ${main.body.slice(0, 200)}`);
+  }
+  // Nomad promotes only once the canary has been healthy for its minimum healthy time.
+  const deployment = await waitFor(
+    async () => {
+      const d = await nomad.jobs.latestDeployment(job.ID, job.Namespace);
+      return d && d.TaskGroups[job.TaskGroups[0]!.Name]!.HealthyAllocs >= 1 ? d : undefined;
+    },
+    { timeoutMs: 60_000, onTimeout: () => new Error('the canary never became healthy for Nomad') },
+  );
+  await nomad.http.request('POST', `/v1/deployment/promote/${deployment.ID}`, { body: { DeploymentID: deployment.ID, All: true } });
+  await until(host, (r) => /hello v2/.test(r.body), 'v2 at the main hostname after promotion', 60_000);
 }

@@ -17,7 +17,7 @@ import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
-import { routerStatus, until, viaHttps } from '../helpers/through-caddy.js';
+import { checkCanaryRouting, routerStatus, until, viaHttps } from '../helpers/through-caddy.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const layout = localLayout(process.env.NOM_HOME!);
@@ -95,24 +95,7 @@ describe('a cluster with Consul (nom up --consul)', () => {
       { renderId: 'consul-test' },
     );
     assert.equal(rendered.noDeploy, false);
-    const job = rendered.job;
-    job.TaskGroups[0]!.Update!.AutoPromote = false;
-    await nomad.jobs.register(job);
-    const canary = `canary-${HOST}`;
-    await until(canary, (r) => r.status === 200 && /hello v2/.test(r.body), 'the canary');
-    for (let i = 0; i < 20; i++) {
-      assert.match((await viaHttps(canary)).body, /hello v2/, 'the canary hostname reached an old instance');
-      assert.match((await viaHttps(HOST)).body, /hi world/, 'the main hostname reached the canary before promotion');
-    }
-    const deployment = await waitFor(
-      async () => {
-        const d = await nomad.jobs.latestDeployment(APP, 'default');
-        return d && d.TaskGroups[APP]!.HealthyAllocs >= 1 ? d : undefined;
-      },
-      { timeoutMs: 60_000, onTimeout: () => new Error('the canary never became healthy for Nomad') },
-    );
-    await nomad.http.request('POST', `/v1/deployment/promote/${deployment.ID}`, { body: { DeploymentID: deployment.ID, All: true } });
-    await until(HOST, (r) => /hello v2/.test(r.body), 'v2 at the main hostname after promotion', 60_000);
+    await checkCanaryRouting(nomad, rendered.job, HOST);
   });
 
   it('a failing check fails the deploy with the output Consul recorded', async () => {

@@ -18,7 +18,7 @@ import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
-import { CA, fetchOnce, HTTPS_PORT, routerStatus, until, viaHttp, viaHttps } from '../helpers/through-caddy.js';
+import { CA, checkCanaryRouting, fetchOnce, HTTPS_PORT, routerStatus, until, viaHttp, viaHttps } from '../helpers/through-caddy.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
@@ -132,25 +132,7 @@ describe('the router', () => {
   });
 
   it('routes the canary hostname only to the canary while a deployment waits for promotion', async () => {
-    const job = houseJob('router-it', `${TAG}-v2`, { NOMAD_VAR_COUNT: '2' });
-    job.TaskGroups[0]!.Update!.AutoPromote = false;
-    await nomad.jobs.register(job);
-    const canary = `canary-${HOST}`;
-    await until(canary, (r) => r.status === 200 && /hello v2/.test(r.body), 'the canary');
-    for (let i = 0; i < 20; i++) {
-      assert.match((await viaHttps(canary)).body, /hello v2/, 'the canary hostname reached an old instance');
-      assert.match((await viaHttps(HOST)).body, /hi world/, 'the main hostname reached the canary before promotion');
-    }
-    // Nomad promotes only once the canary has been healthy for its minimum healthy time.
-    const deployment = await waitFor(
-      async () => {
-        const d = await nomad.jobs.latestDeployment('router-it', 'default');
-        return d && d.TaskGroups['router-it']!.HealthyAllocs >= 1 ? d : undefined;
-      },
-      { timeoutMs: 60_000, onTimeout: () => new Error('the canary never became healthy for Nomad') },
-    );
-    await nomad.http.request('POST', `/v1/deployment/promote/${deployment.ID}`, { body: { DeploymentID: deployment.ID, All: true } });
-    await until(HOST, (r) => /hello v2/.test(r.body), 'v2 at the main hostname after promotion', 60_000);
+    await checkCanaryRouting(nomad, houseJob('router-it', `${TAG}-v2`, { NOMAD_VAR_COUNT: '2' }), HOST);
   });
 
   it('gives no traffic to a second job that tags the first job\'s hostname', async () => {
