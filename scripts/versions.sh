@@ -25,20 +25,16 @@ eval "$(node -e '
   console.log(`CADDY_VERSION=${q(v.caddy.version)} CONSUL_VERSION=${q(v.consul.version)} NODE_VERSION=${q(v.node.version)}`);
 ' "$_nom_scripts/../versions.json")"
 
-# nomad_is <binary> <version>: the binary runs and says it is Nomad v<version>.
-nomad_is() {
-  [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | head -n 1 | grep -q "^Nomad v$2\\b"
+# <name>_is <binary> <version>: the binary runs and its `version` says it is that release. The
+# output is read whole: a pipe into head or grep -q may close early, and under pipefail the
+# writer's SIGPIPE would count as "not that version".
+_first_line_is() {
+  local out
+  [ -n "$1" ] && [ -x "$1" ] && out=$("$1" version 2>/dev/null) && [[ "${out%%$'\n'*}" =~ $2 ]]
 }
-
-# caddy_is <binary> <version>: the binary runs and says it is Caddy v<version>.
-caddy_is() {
-  [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | grep -q "^v$2\\b"
-}
-
-# consul_is <binary> <version>: the binary runs and says it is Consul v<version>.
-consul_is() {
-  [ -n "$1" ] && [ -x "$1" ] && "$1" version 2>/dev/null | head -n 1 | grep -q "^Consul v$2\\b"
-}
+nomad_is() { _first_line_is "$1" "^Nomad v${2//./\\.}([^0-9]|$)"; }
+caddy_is() { _first_line_is "$1" "^v${2//./\\.}([^0-9]|$)"; }
+consul_is() { _first_line_is "$1" "^Consul v${2//./\\.}([^0-9]|$)"; }
 
 # ensure_binary <name> <label> <version> <build time>: exports NOM_<NAME>_BIN (see the top).
 ensure_binary() {

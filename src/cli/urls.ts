@@ -38,7 +38,7 @@ export function registerUrls(program: Command, out: Output): void {
         const consulAt = consulConfig(effectiveEnv());
         const consul = consulAt && new ConsulClient(consulAt);
         const view = await new ClusterReader(nomad, consul).read().finally(() => consul?.close());
-        if (view.consul && !view.consul.ok) throw new CommandError(`cannot read Consul: ${view.consul.error}`);
+        if (view.consul && !view.consul.ok) out.warn(`cannot read Consul (${view.consul.error}): the URLs of services registered there are not listed`);
         const health = new Map<string, boolean>();
         await Promise.all(view.instances.filter((i) => i.healthy === undefined).map(async (i) => health.set(i.allocId, (await instanceHealth(nomad, view, i.allocId, i.namespace)) ?? false)));
         const urls = routedUrls(routingTable({ jobs: view.jobs, instances: view.instances, healthy: (id) => health.get(id) ?? false }), view.instances);

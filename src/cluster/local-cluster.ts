@@ -341,12 +341,13 @@ export async function down(o: DownOptions): Promise<void> {
   const pid = readPid(layout.pidFile);
   if (pid !== undefined && isRunning(pid)) await stopAgent(layout, pid, o.say);
   else o.say('Nomad is not running');
+  // After Nomad, which deregisters its services from Consul as it stops; before the sessions'
+  // leftovers are killed, so that Consul stops cleanly.
+  await stopLocalConsul(layout, o.say);
   // Helpers of agents that died (killed, crashed) live on in those agents' sessions.
   const all = sessions(layout);
   for (const sid of all) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover processes of session ${sid}`);
   for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).length); i++) await sleep(100);
-  // After Nomad, which deregisters its services from Consul as it stops.
-  await stopLocalConsul(layout, o.say);
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ConsulClient } from '../consul/client.js';
+import { consulAt } from '../consul/config.js';
 import { ConsulError } from '../consul/http.js';
 import { consulPolicies, consulPorts, localConsulConfig } from './consul-config.js';
 import type { LocalLayout } from './local-layout.js';
@@ -50,7 +51,7 @@ export async function startLocalConsul(o: {
     appendFileSync(layout.sessionsFile, `${pid}\n`);
   }
   const started = pid;
-  const anonymous = new ConsulClient({ address, token: undefined, caCert: undefined, clientCert: undefined, clientKey: undefined });
+  const anonymous = new ConsulClient(consulAt(address));
   try {
     await waitFor(
       async () => {
@@ -60,7 +61,7 @@ export async function startLocalConsul(o: {
       { timeoutMs: 60_000, intervalMs: 250, onTimeout: () => o.fail(`Consul elected no leader within 60s; its log ends:\n${logTail(layout.consulLog, 15)}`) },
     );
     const tokens = existsSync(layout.consulTokensFile) ? (JSON.parse(readFileSync(layout.consulTokensFile, 'utf8')) as ConsulTokens) : await makeTokens(anonymous, layout, o.fail);
-    const management = new ConsulClient({ address, token: tokens.management, caCert: undefined, clientCert: undefined, clientKey: undefined });
+    const management = new ConsulClient(consulAt(address, tokens.management));
     try {
       await management.acl.self().catch((e: unknown) => {
         if (e instanceof ConsulError && e.status === 403) throw o.fail(`Consul refuses the tokens in ${layout.consulTokensFile}: its ACL state was reset. Run \`nom down --purge\` and \`nom up --consul\` to start afresh.`);
@@ -85,7 +86,7 @@ async function makeTokens(anonymous: ConsulClient, layout: LocalLayout, fail: (m
       }),
     { timeoutMs: 30_000, intervalMs: 500, onTimeout: () => fail('Consul did not accept the ACL bootstrap within 30s') },
   );
-  const consul = new ConsulClient({ address: anonymous.http.config.address, token: bootstrap.SecretID, caCert: undefined, clientCert: undefined, clientKey: undefined });
+  const consul = new ConsulClient(consulAt(anonymous.http.config.address, bootstrap.SecretID));
   try {
     const policies = consulPolicies();
     for (const p of Object.values(policies)) await consul.acl.createPolicy(p);

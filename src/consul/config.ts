@@ -29,3 +29,8 @@ export function consulConfig(env: Readonly<Record<string, string | undefined>>):
   if (url.username || url.password) throw InputError.of('CONSUL_HTTP_ADDR carries credentials, which would be printed and sent along: give the token in CONSUL_HTTP_TOKEN');
   return { address, token: get('CONSUL_HTTP_TOKEN'), caCert: get('CONSUL_CACERT'), clientCert: get('CONSUL_CLIENT_CERT'), clientKey: get('CONSUL_CLIENT_KEY') };
 }
+
+/** A Consul on plain HTTP at `address` (loopback), with `token`. */
+export function consulAt(address: string, token?: string): ConsulConfig {
+  return { address, token, caCert: undefined, clientCert: undefined, clientKey: undefined };
+}

@@ -21,7 +21,8 @@ export interface ClusterView {
  * Reads a ClusterView in every namespace: Nomad's services, and Consul's when a Consul client is
  * given. Job specs are read again only when a job's JobModifyIndex moved, so a read costs a job
  * list, the service lists and the allocation list (and Consul's service list and the instances
- * of its routed services). While Consul cannot be read, its last instances stand.
+ * of its routed services). While Consul cannot be read, its last instances stand, but for
+ * those whose allocation Nomad has stopped since.
  */
 export class ClusterReader {
   private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
@@ -79,6 +80,8 @@ export class ClusterReader {
       this.lastConsul = consulInstances(await serviceEntries(this.consul, names), allocations);
     } catch (e) {
       consul = { ok: false, error: (e as Error).message };
+      // What Consul said last, but not for allocations Nomad has stopped since.
+      this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
     return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, consul };
   }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ConsulClient } from '../../src/consul/client.js';
+import { consulAt } from '../../src/consul/config.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
 import { isRunning, readPid, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
@@ -40,7 +41,7 @@ before(async () => {
   const exported = (await nom(['env'], env)).out;
   consulEnv = Object.fromEntries([...exported.matchAll(/^export (CONSUL_HTTP_ADDR|CONSUL_HTTP_TOKEN)=(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
   assert.ok(consulEnv.CONSUL_HTTP_ADDR && consulEnv.CONSUL_HTTP_TOKEN, `nom env exports no Consul:\n${exported}`);
-  consul = new ConsulClient({ address: consulEnv.CONSUL_HTTP_ADDR!, token: consulEnv.CONSUL_HTTP_TOKEN, caCert: undefined, clientCert: undefined, clientKey: undefined });
+  consul = new ConsulClient(consulAt(consulEnv.CONSUL_HTTP_ADDR!, consulEnv.CONSUL_HTTP_TOKEN));
 });
 
 after(async () => {
@@ -54,7 +55,7 @@ after(async () => {
 
 describe('a cluster with Consul (nom up --consul)', () => {
   it('Consul runs with ACLs that deny by default, and the read token nom env exports can only read', async () => {
-    const anonymous = new ConsulClient({ address: consulEnv.CONSUL_HTTP_ADDR!, token: undefined, caCert: undefined, clientCert: undefined, clientKey: undefined });
+    const anonymous = new ConsulClient(consulAt(consulEnv.CONSUL_HTTP_ADDR!));
     try {
       assert.deepEqual(Object.keys((await anonymous.catalog.services()).value), [], 'an anonymous caller sees services');
     } finally {
