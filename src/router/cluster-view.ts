@@ -77,7 +77,8 @@ export class ClusterReader {
     let consul: ClusterView['consul'] = { ok: true };
     try {
       const names = routedServiceNames((await this.consul.catalog.services()).value);
-      this.lastConsul = consulInstances(await serviceEntries(this.consul, names), allocations);
+      const previous = new Map(this.lastConsul.map((i) => [i.consulId!, i.healthy === true]));
+      this.lastConsul = consulInstances(await serviceEntries(this.consul, names), allocations, previous);
     } catch (e) {
       consul = { ok: false, error: (e as Error).message };
       // What Consul said last, but not for allocations Nomad has stopped since.

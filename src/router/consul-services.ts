@@ -18,16 +18,22 @@ export function allocationOfService(serviceId: string): string | undefined {
  * Consul's registrations as the router's instances: each belongs to the Nomad job of its
  * allocation (so ownership works as for Nomad's own services, whatever the service's name), is
  * healthy when its allocation runs and every check (its own and its node's) passes, and counts
- * from its allocation's creation (Nomad's index, comparable with the other claims). A
+ * from its allocation's creation (Nomad's index, comparable with the other claims). A check
+ * that has not run yet (no output: Consul restarted, or Nomad registered it again) leaves an
+ * instance the health it had in `previous`, so a restarted Consul does not take every route
+ * down until its checks run; a new instance is healthy only once its checks pass. A
  * registration that Nomad did not make, or whose allocation Nomad does not list, is left out: no
  * job stands behind it. Pure.
  */
-export function consulInstances(entries: readonly ServiceEntry[], allocations: ReadonlyMap<string, AllocationListStub>): ServiceInstance[] {
+export function consulInstances(entries: readonly ServiceEntry[], allocations: ReadonlyMap<string, AllocationListStub>, previous: ReadonlyMap<string, boolean> = new Map()): ServiceInstance[] {
   const instances: ServiceInstance[] = [];
   for (const e of entries) {
     const allocId = allocationOfService(e.Service.ID);
     const alloc = allocId && allocations.get(allocId);
     if (!alloc) continue;
+    const failing = e.Checks.filter((c) => c.Status !== 'passing');
+    const notRunYet = failing.length > 0 && failing.every((c) => c.Status === 'critical' && !c.Output.trim());
+    const checked = failing.length === 0 || (notRunYet && previous.get(e.Service.ID) === true);
     instances.push({
       namespace: alloc.Namespace,
       jobId: alloc.JobID,
@@ -37,7 +43,8 @@ export function consulInstances(entries: readonly ServiceEntry[], allocations: R
       port: e.Service.Port,
       tags: e.Service.Tags ?? [],
       createIndex: alloc.CreateIndex ?? 0,
-      healthy: alloc.ClientStatus === 'running' && e.Checks.every((c) => c.Status === 'passing'),
+      healthy: alloc.ClientStatus === 'running' && checked,
+      consulId: e.Service.ID,
     });
   }
   return instances;

@@ -13,6 +13,8 @@ export interface ServiceInstance {
   readonly createIndex: number;
   /** Known from where it was read (Consul's checks); else the router asks Nomad for its checks. */
   readonly healthy?: boolean;
+  /** Its registration's ID in Consul, for one read from there. */
+  readonly consulId?: string;
 }
 
 /**

@@ -36,6 +36,7 @@ describe('services registered in Consul', () => {
     const [i] = consulInstances([entry(A1, { name: 'seed-style-web' })], new Map([[A1, alloc(A1)]]));
     assert.deepEqual(i, {
       namespace: 'team-a', jobId: 'web', serviceName: 'seed-style-web', allocId: A1, address: '127.0.0.1', port: 21000, tags: ['https://web.example.com'], createIndex: 40, healthy: true,
+      consulId: `_nomad-task-${A1}-http-seed-style-web-http`,
     });
   });
 
@@ -47,6 +48,16 @@ describe('services registered in Consul', () => {
     nodeDown.Checks[0]!.Status = 'critical';
     assert.equal(consulInstances([nodeDown], allocs)[0]!.healthy, false);
     assert.equal(consulInstances([entry(A2)], allocs)[0]!.healthy, false);
+  });
+
+  it('keep the health they had while a check has not run yet (a restarted Consul), and a new one waits for its checks', () => {
+    const allocs = new Map([[A1, alloc(A1)], [A2, alloc(A2)]]);
+    const notRun = (id: string) => entry(id, { status: 'critical', output: '' });
+    const previous = new Map([[`_nomad-task-${A1}-http-web-http`, true], [`_nomad-task-${A2}-http-web-http`, false]]);
+    assert.deepEqual(consulInstances([notRun(A1), notRun(A2)], allocs, previous).map((i) => i.healthy), [true, false]);
+    assert.equal(consulInstances([notRun(A1)], allocs)[0]!.healthy, false, 'a new instance is healthy before its checks ran');
+    // Once a check has run and fails, the instance leaves at once.
+    assert.equal(consulInstances([entry(A1, { status: 'critical', output: 'HTTP GET …: 500' })], allocs, previous)[0]!.healthy, false);
   });
 
   it('leave out a registration no Nomad allocation stands behind: an operator\'s, or one whose allocation Nomad no longer lists', () => {
