@@ -14,7 +14,7 @@ import { writeGrants } from '../../deploy/namespace-grants.js';
 import { NO_GRANTS } from '../../jobspec/container-rules.js';
 import { pvDirectory } from '../../jobspec/host-volumes.js';
 import { pvNamespaces } from './cluster-spec.js';
-import { factsScript, hostPlan, readFacts, type DesiredFile, type HostFacts, type Step } from './host-plan.js';
+import { factsScript, hostPlan, readFacts, tokenFileStep, type DesiredFile, type HostFacts, type Step } from './host-plan.js';
 import { consulAccess, type ClusterConsulTokens } from './consul-access.js';
 import { writeClusterServiceProvider } from '../../deploy/service-provider.js';
 import {
@@ -347,11 +347,11 @@ async function routerAccess(store: ClusterStore, address: string, token: string,
   }
   let changed = 0;
   for (const [host, facts] of ingress) {
-    const env = routerEnvironment({ name: facts.hostname, address: facts.address }, secret, consul?.reader);
-    if (facts.files.get(PATHS.routerEnv) === sha(env)) continue;
+    const step = tokenFileStep(facts, PATHS.routerEnv, routerEnvironment({ name: facts.hostname, address: facts.address }, secret, consul?.reader), 'nom-router', 'the router\'s token');
+    if (!step) continue;
     changed++;
-    log.step(host.name, `write ${PATHS.routerEnv} (the router's token) and restart nom-router`);
-    await host.must(`write ${PATHS.routerEnv}`, `set -e\numask 077\ncat > ${PATHS.routerEnv}.nom-new\nmv -f ${PATHS.routerEnv}.nom-new ${PATHS.routerEnv}\n${PATHS.service} restart nom-router`, Buffer.from(env));
+    log.step(host.name, step.title);
+    await host.must(step.title, step.script, step.input!());
   }
   return changed;
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { CommandError } from '../../errors.js';
 import { consulPolicies, nomadConsulBlock } from '../consul-config.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { HostFacts } from './host-plan.js';
-import { shellQuote } from './host-plan.js';
+import { shellQuote, tokenFileStep } from './host-plan.js';
 import { consulAgentTokenConfig, CONSUL_HTTP, nomadConsulConfig, PATHS } from './node-files.js';
 import type { SshHost } from './ssh-host.js';
 
@@ -76,28 +75,26 @@ async function tokens(first: SshHost, store: ClusterStore, management: string): 
   return made as unknown as ClusterConsulTokens;
 }
 
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /**
  * Consul on a cluster's nodes, once its servers run: ACLs bootstrapped (from the first node),
  * nom's policies and tokens, then on each node the agent's token and Nomad's consul block
  * (files of 0600), restarting Consul or Nomad only where one changed. Returns the tokens and
- * how many nodes changed.
+ * how many files changed.
  */
 export async function consulAccess(first: SshHost, hosts: readonly [SshHost, HostFacts][], store: ClusterStore, say: (line: string) => void, step: (host: string, what: string) => void): Promise<{ tokens: ClusterConsulTokens; changed: number }> {
   const management = await bootstrap(first, store, say);
   const made = await tokens(first, store, management);
   let changed = 0;
   for (const [host, facts] of hosts) {
-    const files = [
-      { path: PATHS.consulAgentToken, text: consulAgentTokenConfig(made.agent), service: 'consul' },
-      { path: PATHS.nomadConsulConfig, text: nomadConsulConfig(nomadConsulBlock(CONSUL_HTTP, made.nomad)), service: 'nomad' },
+    const steps = [
+      tokenFileStep(facts, PATHS.consulAgentToken, consulAgentTokenConfig(made.agent), 'consul', 'the Consul agent\'s token'),
+      tokenFileStep(facts, PATHS.nomadConsulConfig, nomadConsulConfig(nomadConsulBlock(CONSUL_HTTP, made.nomad)), 'nomad', 'Nomad\'s Consul token'),
     ];
-    for (const f of files) {
-      if (facts.files.get(f.path) === sha(f.text)) continue;
+    for (const s of steps) {
+      if (!s) continue;
       changed++;
-      step(host.name, `write ${f.path} (a Consul token) and restart ${f.service}`);
-      await host.must(`write ${f.path}`, `set -e\numask 077\ncat > ${f.path}.nom-new\nmv -f ${f.path}.nom-new ${f.path}\n${PATHS.service} restart ${f.service}`, Buffer.from(f.text));
+      step(host.name, s.title);
+      await host.must(s.title, s.script, s.input!());
     }
   }
   return { tokens: made, changed };

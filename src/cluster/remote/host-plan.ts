@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CommandError } from '../../errors.js';
 import { PATHS, type ServiceDefinition } from './node-files.js';
@@ -166,6 +167,19 @@ export function hostPlan(host: string, facts: HostFacts, o: { files: readonly De
     else if (!isRunning) steps.push({ title: `start ${s.name}`, script: s.name === 'docker' ? dockerStart() : `${PATHS.service} start ${s.name}` });
   }
   return steps;
+}
+
+/**
+ * A file holding a token, made once the tokens exist (after the ACL bootstrap): written 0600
+ * from the start and `service` restarted, unless the host has it already (undefined). Pure.
+ */
+export function tokenFileStep(facts: HostFacts, path: string, text: string, service: ServiceDefinition['name'], what: string): Step | undefined {
+  if (facts.files.get(path) === createHash('sha256').update(text).digest('hex')) return undefined;
+  return {
+    title: `write ${path} (${what}) and restart ${service}`,
+    script: `set -e\numask 077\ncat > ${path}.nom-new\nmv -f ${path}.nom-new ${path}\n${PATHS.service} restart ${service}`,
+    input: () => Buffer.from(text),
+  };
 }
 
 /** Docker: its own unit under systemd; nom-service otherwise; then wait until it answers. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { factsScript, hostPlan, readFacts, type DesiredFile, type HostFacts } from '../../../../src/cluster/remote/host-plan.js';
+import { factsScript, hostPlan, readFacts, tokenFileStep, type DesiredFile, type HostFacts } from '../../../../src/cluster/remote/host-plan.js';
 import { PATHS, serviceDefinitions } from '../../../../src/cluster/remote/node-files.js';
 
 describe('what is done on a host', () => {
@@ -32,6 +32,15 @@ describe('what is done on a host', () => {
       `create ${PATHS.dataDir}, ${PATHS.pv}, /pv/default and ${PATHS.home}`, 'start docker', 'start nomad',
     ]);
     for (const s of steps) assert.equal(spawnSync('sh', ['-n', '-c', s.script]).status, 0, s.title);
+  });
+
+  it('a token file is written 0600 from the start and its service restarted, only when the host lacks it', () => {
+    const step = tokenFileStep(fresh, PATHS.routerEnv, 'NOMAD_TOKEN=t\n', 'nom-router', 'the router\'s token')!;
+    assert.equal(step.title, `write ${PATHS.routerEnv} (the router's token) and restart nom-router`);
+    assert.match(step.script, /^set -e\numask 077\n/);
+    assert.equal(step.input!().toString(), 'NOMAD_TOKEN=t\n');
+    assert.equal(spawnSync('sh', ['-n', '-c', step.script]).status, 0);
+    assert.equal(tokenFileStep({ ...fresh, files: new Map([[PATHS.routerEnv, sha('NOMAD_TOKEN=t\n')]]) }, PATHS.routerEnv, 'NOMAD_TOKEN=t\n', 'nom-router', 'the router\'s token'), undefined);
   });
 
   it('a host that is already right: nothing', () => {
