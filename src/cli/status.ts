@@ -3,8 +3,8 @@ import type { CheckResult } from '../nomad/allocations.js';
 import { jobStatus, statusLines } from '../operate/job-status.js';
 import { ConsulClient } from '../consul/client.js';
 import { consulConfig } from '../consul/config.js';
-import { servicesOf } from '../jobspec/services.js';
-import { consulCheckResults, serviceEntries } from '../router/consul-services.js';
+import { consulServiceNames } from '../jobspec/services.js';
+import { consulChecks } from '../router/consul-services.js';
 import { effectiveEnv } from './environment.js';
 import { openJob } from './cluster-access.js';
 import { NAMESPACE_OPTION } from './arguments.js';
@@ -28,12 +28,12 @@ export function registerStatus(program: Command, out: Output): void {
             .map(async (a) => checks.set(a.ID, Object.values(await nomad.allocations.checks(a.ID, namespace).catch(() => ({}))))),
         );
         // Checks of services that register in Consul are read there, when CONSUL_HTTP_ADDR says where.
-        const inConsul = [...new Set(servicesOf(job).filter((s) => s.Provider === 'consul').map((s) => s.Name))];
+        const inConsul = consulServiceNames(job);
         const consulAt = inConsul.length ? consulConfig(effectiveEnv()) : undefined;
         if (consulAt) {
           const consul = new ConsulClient(consulAt);
           try {
-            for (const [alloc, results] of consulCheckResults(await serviceEntries(consul, inConsul))) if (checks.has(alloc)) checks.set(alloc, [...checks.get(alloc)!, ...results]);
+            for (const [alloc, results] of await consulChecks(consul, inConsul)) if (checks.has(alloc)) checks.set(alloc, [...checks.get(alloc)!, ...results]);
           } finally {
             consul.close();
           }

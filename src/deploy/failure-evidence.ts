@@ -3,8 +3,8 @@ import type { NomadClient } from '../nomad/client.js';
 import type { Deployment } from '../nomad/deployments.js';
 import type { ConsulClient } from '../consul/client.js';
 import type { NomadJob } from '../jobspec/nomad-job.js';
-import { servicesOf } from '../jobspec/services.js';
-import { consulCheckResults, serviceEntries } from '../router/consul-services.js';
+import { consulServiceNames } from '../jobspec/services.js';
+import { consulChecks } from '../router/consul-services.js';
 
 const STDERR_LINES = 20;
 /** Distinct outputs kept per failing check. */
@@ -28,7 +28,7 @@ export class FailureEvidence {
     job?: Pick<NomadJob, 'TaskGroups'>,
     private readonly consul?: ConsulClient,
   ) {
-    this.consulServices = job ? [...new Set(servicesOf(job).filter((s) => s.Provider === 'consul').map((s) => s.Name))] : [];
+    this.consulServices = job ? consulServiceNames(job) : [];
   }
 
   /** Notes failing checks of the deployment's allocations that are not healthy yet (every 2s at most). */
@@ -36,7 +36,7 @@ export class FailureEvidence {
     if (Date.now() - this.lastCollect < 2000) return;
     this.lastCollect = Date.now();
     const allocs = await this.nomad.deployments.allocations(d.ID, this.namespace).catch(() => []);
-    const inConsul = this.consul && this.consulServices.length ? consulCheckResults(await serviceEntries(this.consul, this.consulServices).catch(() => [])) : undefined;
+    const inConsul = this.consul && this.consulServices.length ? await consulChecks(this.consul, this.consulServices).catch(() => undefined) : undefined;
     for (const a of allocs) {
       if (a.DeploymentStatus?.Healthy || a.ClientStatus !== 'running') continue;
       const checks = await this.nomad.allocations.checks(a.ID, this.namespace).catch(() => ({}));

@@ -11,6 +11,11 @@ export const MAIN_TASK = 'http';
 export function servicesOf(job: Pick<NomadJob, 'TaskGroups'>): Service[] {
   return job.TaskGroups.flatMap((g) => [...(g.Services ?? []), ...g.Tasks.flatMap((t) => (t as { Services?: Service[] }).Services ?? [])]);
 }
+/** The names of a job's services that register in Consul (their checks are read there). */
+export function consulServiceNames(job: Pick<NomadJob, 'TaskGroups'>): string[] {
+  return [...new Set(servicesOf(job).filter((s) => s.Provider === 'consul').map((s) => s.Name))];
+}
+
 const CHECK_INTERVAL = seconds(10);
 
 /**

@@ -78,3 +78,8 @@ export function routedServiceNames(services: Readonly<Record<string, readonly st
 export async function serviceEntries(consul: ConsulClient, names: readonly string[]): Promise<ServiceEntry[]> {
   return (await Promise.all(names.map(async (name) => (await consul.health.service(name)).value))).flat();
 }
+
+/** The checks of `names` in Consul, by allocation, in the shape of Nomad's own check results. */
+export async function consulChecks(consul: ConsulClient, names: readonly string[]): Promise<Map<string, CheckResult[]>> {
+  return consulCheckResults(await serviceEntries(consul, names));
+}
