@@ -232,9 +232,10 @@ export async function createCluster(o: SetupOptions): Promise<SetupResult | unde
   const address = `https://${spec.first.host.includes(':') ? `[${spec.first.host}]` : spec.first.host}:4646`;
   const token = await bootstrapAcl(store, address, log);
   const ciToken = await deployAccess(store, address, token, spec, log);
-  const consul = spec.consul ? await withConsul(store, address, token, firstHost, hosts.map((h) => [h, facts.get(h)!]), log) : undefined;
+  const withFacts = hosts.map((h) => [h, facts.get(h)!] as [SshHost, HostFacts]);
+  const consul = spec.consul ? await withConsul(store, address, token, firstHost, withFacts, log) : undefined;
   changed += consul?.changed ?? 0;
-  changed += await routerAccess(store, address, token, spec, hosts.map((h) => [h, facts.get(h)!]), log, consul?.tokens);
+  changed += await routerAccess(store, address, token, spec, withFacts, log, consul?.tokens);
   const record: ClusterRecord = {
     name: spec.name, address, namespace: spec.namespace, trusted: spec.trusted, hostVolumes: spec.hostVolumes.map((v) => `${v.name}=${v.path}${v.readOnly ? ':ro' : ''}`), hosts: hosts.map((h) => ({ spec: h.name, address: facts.get(h)!.address })),
     ...(spec.consul ? { consul: true } : {}),
@@ -269,8 +270,9 @@ export async function addNodes(o: SetupOptions & { readonly adding: readonly Ssh
   });
   if (o.dryRun) return void describePlans(plans, log);
   let changed = await apply(plans, log);
-  const consul = spec.consul ? await withConsul(store, record.address, token, firstHost, newHosts.map((h) => [h, facts.get(h)!]), log) : undefined;
-  changed += (consul?.changed ?? 0) + (await routerAccess(store, record.address, token, spec, newHosts.map((h) => [h, facts.get(h)!]), log, consul?.tokens));
+  const withFacts = newHosts.map((h) => [h, facts.get(h)!] as [SshHost, HostFacts]);
+  const consul = spec.consul ? await withConsul(store, record.address, token, firstHost, withFacts, log) : undefined;
+  changed += (consul?.changed ?? 0) + (await routerAccess(store, record.address, token, spec, withFacts, log, consul?.tokens));
   const known = new Set(record.hosts.map((h) => h.spec));
   const updated: ClusterRecord = { ...record, hosts: [...record.hosts, ...newHosts.filter((h) => !known.has(h.name)).map((h) => ({ spec: h.name, address: facts.get(h)!.address }))] };
   const accessFile = store.saveAccess(updated, token);
