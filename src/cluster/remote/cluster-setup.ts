@@ -366,6 +366,15 @@ async function withConsul(store: ClusterStore, address: string, token: string, f
   const result = await consulAccess(first, hosts, store, log.info, log.step);
   const nomad = client(store, address, token);
   try {
+    // Nomad just restarted with its Consul token: until a restarted server has restored its
+    // state it does not know the management token yet, and answers 403.
+    if (result.changed) {
+      await waitFor(async () => nomad.acl.self().then(() => true, () => undefined), {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        onTimeout: () => new CommandError(`Nomad at ${address} did not accept the management token within 2 minutes of restarting with Consul: see /var/log/nom/nomad.log on the hosts`),
+      });
+    }
     await writeClusterServiceProvider(nomad, 'consul');
   } finally {
     nomad.close();
