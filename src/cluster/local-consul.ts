@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ConsulClient } from '../consul/client.js';
 import { consulAt } from '../consul/config.js';
 import { ConsulError } from '../consul/http.js';
@@ -47,8 +47,9 @@ export async function startLocalConsul(o: {
     }
     o.say(`starting Consul (${o.binary}) at ${address}`);
     pid = spawnDaemon(o.binary, ['agent', `-config-file=${layout.consulConfigFile}`], layout.consulLog, o.env);
+    // Not in the sessions file: Consul leaves no helpers behind, and a killed Consul's PID left
+    // there could be reused by another process that `nom down` would then kill.
     writeFileSync(layout.consulPid, `${pid}\n`);
-    appendFileSync(layout.sessionsFile, `${pid}\n`);
   }
   const started = pid;
   const anonymous = new ConsulClient(consulAt(address));
