@@ -34,6 +34,7 @@ export function consulInstances(entries: readonly ServiceEntry[], allocations: R
     const failing = e.Checks.filter((c) => c.Status !== 'passing');
     const notRunYet = failing.length > 0 && failing.every((c) => c.Status === 'critical' && !c.Output.trim());
     const checked = failing.length === 0 || (notRunYet && previous.get(e.Service.ID) === true);
+    const first = failing[0];
     instances.push({
       namespace: alloc.Namespace,
       jobId: alloc.JobID,
@@ -45,6 +46,7 @@ export function consulInstances(entries: readonly ServiceEntry[], allocations: R
       createIndex: alloc.CreateIndex ?? 0,
       healthy: alloc.ClientStatus === 'running' && checked,
       consulId: e.Service.ID,
+      ...(!checked && first ? { failing: `check ${JSON.stringify(first.Name)} (${first.CheckID}) ${first.Status}${first.Output.trim() ? `: ${first.Output.trim().split('\n')[0]!.slice(0, 200)}` : ', not run yet'}` } : {}),
     });
   }
   return instances;

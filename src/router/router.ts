@@ -57,6 +57,8 @@ export class Router {
   private wake: (() => void) | undefined;
   private readonly watch: NomadWatch;
   private readonly consulWatch: ConsulWatch | undefined;
+  /** The failing check of each Consul instance last read, to log its changes once. */
+  private consulFailing = new Map<string, string | undefined>();
   private readonly records: HostnameRecords;
   /** The records as last read; undefined when they cannot be read (a token without the capability): ownership is then this router's own. */
   private recorded: Map<string, HostnameRecord> | undefined;
@@ -119,6 +121,7 @@ export class Router {
         this.changed = false;
         this.view = await this.reader.read();
         this.noteConsul(this.view);
+        this.noteConsulHealth(this.view);
         this.recorded = await this.readRecords();
         this.lastRead = Date.now();
       }
@@ -165,6 +168,22 @@ export class Router {
     if (view.consul.ok && was && !was.ok) this.log.info('Consul answers again: its services follow it');
     if (view.consul.ok && !was) this.log.info('Consul answers; following its catalog and checks by blocking queries');
     this.status = { ...this.status, consul: { ...view.consul, at: new Date().toISOString() } };
+  }
+
+  /** Says when an instance leaves or rejoins the rotation by Consul's checks, and which check sent it out. */
+  private noteConsulHealth(view: ClusterView): void {
+    const now = new Map<string, string | undefined>();
+    for (const i of view.instances) {
+      if (!i.consulId) continue;
+      const was = this.consulFailing.get(i.consulId);
+      const label = `${i.namespace}/${i.jobId} ${i.serviceName} on ${i.allocId.slice(0, 8)}`;
+      // Waiting for a first check (a new instance, in the normal course of a deploy) is not worth a line.
+      const quiet = i.failing?.endsWith('not run yet') ?? false;
+      now.set(i.consulId, quiet ? undefined : i.failing);
+      if (i.failing && i.failing !== was && !quiet) this.log.warn(`${label} takes no traffic: ${i.failing}`);
+      if (!i.failing && was) this.log.info(`${label} takes traffic again`);
+    }
+    this.consulFailing = now;
   }
 
   private async readRecords(): Promise<Map<string, HostnameRecord> | undefined> {

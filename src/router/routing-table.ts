@@ -15,6 +15,8 @@ export interface ServiceInstance {
   readonly healthy?: boolean;
   /** Its registration's ID in Consul, for one read from there. */
   readonly consulId?: string;
+  /** Why it takes no traffic, when Consul's checks say so: the first failing check and its output. */
+  readonly failing?: string;
 }
 
 /**

@@ -127,11 +127,13 @@ describe('a cluster with Consul (nom up --consul)', () => {
 
   it('keeps the last routes while Consul is down, and catches up once it is back, without a failed request to a healthy app', async () => {
     // Requests to the app all along: Consul going, and coming back with checks that have not run yet.
-    const answers: number[] = [];
+    const answers: { at: string; status: number }[] = [];
+    const since = new Date().toISOString();
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        answers.push(await viaHttps(HOST).then((r) => r.status, () => 0));
+        const at = new Date().toISOString();
+        answers.push({ at, status: await viaHttps(HOST).then((r) => r.status, () => 0) });
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -151,8 +153,10 @@ describe('a cluster with Consul (nom up --consul)', () => {
     await new Promise((r) => setTimeout(r, 12_000));
     polling = false;
     await poller;
-    const failed = answers.filter((status) => status !== 200);
-    assert.deepEqual(failed, [], `${failed.length} of ${answers.length} requests to ${HOST} failed while Consul was away and came back`);
+    const failed = answers.filter((a) => a.status !== 200);
+    // The router says which check took an instance out, and when: the story of a failure.
+    const story = () => readFileSync(layout.routerLog, 'utf8').split('\n').filter((l) => l.slice(0, 24) >= since).join('\n');
+    assert.deepEqual(failed, [], `${failed.length} of ${answers.length} requests to ${HOST} failed while Consul was away and came back, from ${failed[0]?.at} to ${failed.at(-1)?.at}; the router's log:\n${failed.length ? story() : ''}`);
   });
 });
 

@@ -46,7 +46,12 @@ describe('services registered in Consul', () => {
     assert.equal(consulInstances([critical], allocs)[0]!.healthy, false);
     const nodeDown = entry(A1);
     nodeDown.Checks[0]!.Status = 'critical';
+    nodeDown.Checks[0]!.Output = 'Agent not live or unreachable';
     assert.equal(consulInstances([nodeDown], allocs)[0]!.healthy, false);
+    // The router logs which check took it out, with the first line of its output.
+    assert.equal(consulInstances([nodeDown], allocs)[0]!.failing, 'check "Serf Health Status" (serfHealth) critical: Agent not live or unreachable');
+    assert.equal(consulInstances([entry(A1, { status: 'critical', output: '' })], allocs)[0]!.failing, 'check "alive" (_nomad-check-5c3f0f7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f) critical, not run yet');
+    assert.equal(consulInstances([entry(A1)], allocs)[0]!.failing, undefined);
     assert.equal(consulInstances([entry(A2)], allocs)[0]!.healthy, false);
   });
 
