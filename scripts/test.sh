@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Programs the tests drive: tmux (an interactive `nom ssh` in a terminal), zsh (completion),
 # rsync (gitlab-ci-local copies the project with it), shellcheck (actionlint runs it) and sshd
-# (the machines `nom cluster create` sets up over SSH); tool:package.
+# (the machines `nom cluster create` sets up over SSH), chromium (the console's browser tests,
+# driven by playwright-core); tool:package.
 missing=()
-for need in tmux:tmux zsh:zsh rsync:rsync shellcheck:shellcheck sshd:openssh-server ssh:openssh-client; do
+for need in tmux:tmux zsh:zsh rsync:rsync shellcheck:shellcheck sshd:openssh-server ssh:openssh-client chromium:chromium; do
   command -v "${need%%:*}" >/dev/null || [ -x "/usr/sbin/${need%%:*}" ] || missing+=("${need#*:}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -6,7 +6,7 @@
 #   scripts/with-local-cluster.sh <command> [args…]
 #
 # The command sees NOMAD_ADDR, NOMAD_TOKEN, NOM_HOME, NOM_INGRESS_HTTPS, NOM_INGRESS_HTTP,
-# NOM_CA_CERT (Caddy and the router run too), NOM_PEBBLE_CERTS (a test ACME CA's certificates;
+# NOM_CA_CERT, NOM_CONSOLE_URL (Caddy and the router run too), NOM_PEBBLE_CERTS (a test ACME CA's certificates;
 # its binaries are in the cache), and the demo image as
 # NOM_TEST_IMAGE_REPO:NOM_TEST_IMAGE_TAG (plus -v2, a visibly different version, and -v3, a
 # copy of v2). Exit code 77 means a prerequisite is missing (the reason is on stderr).
@@ -50,7 +50,7 @@ started=$(date +%s)
 ./bin/nom up "${install_deps[@]}" >&2 || missing "nom up could not start the local cluster (see above)"
 echo "local cluster: up in $(( $(date +%s) - started ))s" >&2
 eval "$(./bin/nom env)"
-export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_INGRESS_HTTP NOM_CA_CERT
+export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_INGRESS_HTTP NOM_CA_CERT NOM_CONSOLE_URL
 
 started=$(date +%s)
 image=$(bash examples/hello-world/build-image.sh | tail -n 1) || missing "the hello-world image did not build"

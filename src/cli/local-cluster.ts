@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { parseHostVolume, type DeclaredHostVolume } from '../cluster/agent-hardening.js';
 import { down, envLines, up } from '../cluster/local-cluster.js';
 import { localLayout, nomHome, readLocalState } from '../cluster/local-layout.js';
+import { localConsoleUrl } from '../cluster/local-ingress.js';
 import { collect } from './arguments.js';
 import type { Output } from './output.js';
 import { CommandError } from '../errors.js';
@@ -95,6 +96,7 @@ export function registerLocalCluster(program: Command, out: Output): void {
       const lines = envLines(state.address, readFileSync(tokenFile, 'utf8').trim());
       if (state.ingress) {
         lines.push(`export NOM_INGRESS_HTTPS=${state.ingress.https}`, `export NOM_INGRESS_HTTP=${state.ingress.http}`, `export NOM_CA_CERT=${state.ingress.caCert}`);
+        lines.push(`export NOM_CONSOLE_URL=${localConsoleUrl(state.ingress.https)}`);
       }
       if (state.consul) {
         // The read token: what nom status and the deploy's failure reasons need to see checks.

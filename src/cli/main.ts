@@ -6,6 +6,7 @@ import { NomadError } from '../nomad/http.js';
 import { RemoteError } from '../cluster/remote/ssh-host.js';
 import { processOutput } from './output.js';
 import { registerLocalCluster } from './local-cluster.js';
+import { registerConsole } from './console.js';
 import { registerDeploy } from './deploy.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
@@ -51,6 +52,7 @@ registerCluster(program, processOutput);
 registerGrants(program, processOutput);
 registerToken(program, processOutput);
 registerCompletion(program, processOutput);
+registerConsole(program, processOutput);
 showUsageAfterErrors(program);
 
 try {

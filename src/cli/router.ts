@@ -14,6 +14,7 @@ import { withCluster } from './cluster-access.js';
 import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
 import { CommandError, InputError } from '../errors.js';
+import { consoleRoot, jobsVisibleTo } from './console.js';
 
 export function registerRouter(program: Command, out: Output): void {
   const router = program
@@ -29,8 +30,9 @@ export function registerRouter(program: Command, out: Output): void {
       // Consul: the address from the configuration, the token from CONSUL_HTTP_TOKEN (never in a file).
       const consulAt = config.consul ? consulConfig({ ...effectiveEnv(), CONSUL_HTTP_ADDR: config.consul.address }) : undefined;
       const consul = consulAt && new ConsulClient(consulAt);
-      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), config.ingress, log, consul);
-      const server = serveStatus(daemon, config.statusPort);
+      const ingress = config.ingress.console && !config.ingress.console.root ? { ...config.ingress, console: { ...config.ingress.console, root: consoleRoot() } } : config.ingress;
+      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, consul);
+      const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomadConfig(effectiveEnv()), token));
       const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
       for (const [what, s, port] of [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort]] as const) {
         s.once('error', (e: Error) => {

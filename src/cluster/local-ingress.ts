@@ -9,6 +9,14 @@ import { isRunning, logTail, portInUse, readPid, spawnDaemon, waitFor } from './
 
 /** The local domain every deployment on this machine gets a name under. */
 export const LOCAL_BASE_DOMAIN = 'nom.localhost';
+/** The console's hostname on the local cluster: `nom.` and the base domain, as on every cluster. */
+export const LOCAL_CONSOLE_HOST = `nom.${LOCAL_BASE_DOMAIN}`;
+
+/** The console's URL on the local cluster, from its HTTPS listener (127.0.0.1:port); *.localhost reaches loopback. Pure. */
+export function localConsoleUrl(httpsListener: string): string {
+  const port = Number(httpsListener.split(':').pop());
+  return `https://${LOCAL_CONSOLE_HOST}${port === 443 ? '' : `:${port}`}/`;
+}
 
 /** HTTPS and HTTP as given (the CLI defaults them to 8443 and 8080), the router's ports next to Nomad's. */
 export function ingressPorts(nomadHttpPort: number, listeners: { https: number; http: number }): IngressPorts {
@@ -33,6 +41,7 @@ export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, noma
     tls: { mode: 'internal' },
     storageDir: join(layout.caddyDir, 'data'),
     nomad: { hostnames: [LOCAL_BASE_DOMAIN], upstream: `127.0.0.1:${nomadHttpPort}` },
+    console: { hostnames: [LOCAL_CONSOLE_HOST], root: '', nomad: { dial: `127.0.0.1:${nomadHttpPort}` }, router: `127.0.0.1:${ports.routerStatus}` },
     unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
   });
   return consulAddress ? { ...config, consul: { address: consulAddress } } : config;

@@ -1,5 +1,6 @@
 import type { Route, RoutingTable } from './routing-table.js';
 import { srvName } from './upstream-dns.js';
+import { CONSOLE_NOMAD_CALLS } from './console-calls.js';
 
 /** How the ingress is set up: where Caddy listens, how it gets certificates, what else it serves. */
 export interface IngressOptions {
@@ -26,8 +27,20 @@ export interface IngressOptions {
   readonly trustedProxies: readonly string[];
   /** The Nomad UI and API at the cluster's own hostname(s). */
   readonly nomad?: { readonly hostnames: readonly string[]; readonly upstream: string } | undefined;
+  /** The nom console at the cluster's own hostname(s) (see docs/console.md). */
+  readonly console?: ConsoleOptions | undefined;
   /** More hostnames of the cluster itself that no job may claim (the base domain's apex). */
   readonly reservedHostnames?: readonly string[] | undefined;
+}
+
+export interface ConsoleOptions {
+  readonly hostnames: readonly string[];
+  /** The directory of the page's files (index.html, app.js…); the router fills it in from its own package when empty. */
+  readonly root: string;
+  /** Nomad's HTTP API as Caddy dials it (host:port), over TLS trusting `caFile` when one is given. */
+  readonly nomad: { readonly dial: string; readonly caFile?: string | undefined };
+  /** The router's loopback endpoint (host:port), which tells a token the routes of the jobs it may see. */
+  readonly router: string;
 }
 
 /** Where certificates come from in the ACME modes; Let's Encrypt unless `ca` says otherwise. */
@@ -75,9 +88,10 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
   const httpsRoutes: Json[] = [
     ...https.map((r) => ({ match: [{ host: [r.host] }], handle: [hsts, proxy(r)], terminal: true })),
     ...(o.nomad?.hostnames.length ? [{ match: [{ host: [...o.nomad.hostnames] }], handle: [hsts, nomadProxy(o.nomad.upstream)], terminal: true }] : []),
+    ...(o.console?.hostnames.length ? [{ match: [{ host: [...o.console.hostnames] }], handle: [hsts, consoleRoutes(o.console)], terminal: true }] : []),
     { handle: [unknown] },
   ];
-  const redirectHosts = [...https.map((r) => r.host), ...(o.nomad?.hostnames ?? [])];
+  const redirectHosts = [...https.map((r) => r.host), ...(o.nomad?.hostnames ?? []), ...(o.console?.hostnames ?? [])];
   const httpRoutes: Json[] = [
     ...plain.map((r) => ({
       match: [{ host: [r.host] }],
@@ -140,5 +154,46 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
       // Never touch the machine's trust store; NOM_CA_CERT names the root for clients.
       pki: { certificate_authorities: { local: { install_trust: false } } },
     },
+  };
+}
+
+/**
+ * The console's hostname: the page's files, the calls to Nomad the page makes (and no others,
+ * each still under the visitor's own token), and the router's answer of which routes that token
+ * may see. The page is strict about where it loads from and who may frame it. Pure.
+ */
+function consoleRoutes(c: ConsoleOptions): Json {
+  const nomad: Json = {
+    handler: 'reverse_proxy',
+    upstreams: [{ dial: c.nomad.dial }],
+    // The event stream and followed logs arrive as they are written.
+    flush_interval: -1,
+    ...(c.nomad.caFile ? { transport: { protocol: 'http', tls: { root_ca_pem_files: [c.nomad.caFile] } } } : {}),
+    // Only the visitor's X-Nomad-Token speaks for them; nothing the browser adds besides.
+    headers: { request: { delete: ['Cookie', 'Authorization'] } },
+  };
+  const page = {
+    handler: 'headers',
+    response: {
+      set: {
+        'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
+        'Referrer-Policy': ['no-referrer'],
+        'X-Content-Type-Options': ['nosniff'],
+        'Cache-Control': ['no-cache'],
+      },
+    },
+  };
+  return {
+    handler: 'subroute',
+    routes: [
+      {
+        match: CONSOLE_NOMAD_CALLS.map((call) => ({ method: [call.method], path_regexp: { pattern: call.path } })),
+        handle: [nomad],
+        terminal: true,
+      },
+      { match: [{ path: ['/v1/*', '/v1'] }], handle: [{ handler: 'static_response', status_code: 403, body: 'the nom console does not pass this call to Nomad\n' }], terminal: true },
+      { match: [{ path: ['/api/ingress'] }], handle: [{ handler: 'rewrite', uri: '/console/ingress' }, { handler: 'reverse_proxy', upstreams: [{ dial: c.router }] }], terminal: true },
+      { handle: [page, { handler: 'file_server', root: c.root, index_names: ['index.html'] }] },
+    ],
   };
 }

@@ -53,7 +53,7 @@ export interface IngressPorts {
 export function routerConfig(
   ports: IngressPorts,
   adminSocket: string,
-  o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad' | 'reservedHostnames'>,
+  o: Pick<IngressOptions, 'bindHost' | 'tls' | 'storageDir' | 'unknownHostRedirect' | 'nomad' | 'console' | 'reservedHostnames'>,
 ): RouterConfig {
   return {
     caddyAdmin: `unix:${adminSocket}`,

@@ -10,6 +10,7 @@ import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type RoutingTable } from './routing-table.js';
 import { addressName, dnsAnswer, type DnsAnswer } from './upstream-dns.js';
+import { visibleIngress } from './visible-ingress.js';
 
 export type RouterLog = WatchLog;
 
@@ -74,7 +75,7 @@ export class Router {
   ) {
     this.reader = new ClusterReader(nomad, consul);
     this.records = new HostnameRecords(nomad);
-    this.reserved = new Set([...(ingress.nomad?.hostnames ?? []), ...(ingress.reservedHostnames ?? [])].map((h) => h.toLowerCase()));
+    this.reserved = new Set([...(ingress.nomad?.hostnames ?? []), ...(ingress.console?.hostnames ?? []), ...(ingress.reservedHostnames ?? [])].map((h) => h.toLowerCase()));
     const changed = () => {
       this.changed = true;
       this.wake?.();
@@ -266,10 +267,17 @@ export class Router {
 }
 
 /**
- * The router's own loopback endpoint: GET /status (for `nom router status`) and GET
- * /tls-allowed?domain= (on-demand TLS: yes only for hostnames it routes).
+ * The jobs (namespace/job) a Nomad token may read, asked of Nomad with that token; undefined when
+ * Nomad refuses the token.
  */
-export function serveStatus(router: Router, port: number): http.Server {
+export type VisibleJobs = (token: string) => Promise<ReadonlySet<string> | undefined>;
+
+/**
+ * The router's own loopback endpoint: GET /status (for `nom router status`), GET
+ * /tls-allowed?domain= (on-demand TLS: yes only for hostnames it routes), and GET
+ * /console/ingress (the console's routes, cut down to what the caller's X-Nomad-Token may read).
+ */
+export function serveStatus(router: Router, port: number, visibleJobs?: VisibleJobs): http.Server {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://router');
     if (url.pathname === '/status') {
@@ -281,6 +289,17 @@ export function serveStatus(router: Router, port: number): http.Server {
       const route = table.routes.find((r) => r.host === domain);
       const owned = route && (!records || records.some((r) => r.host === domain && r.owner === route.owner));
       res.writeHead(owned ? 200 : 403).end();
+    } else if (url.pathname === '/console/ingress' && visibleJobs) {
+      const token = req.headers['x-nomad-token'];
+      if (typeof token !== 'string' || !token) return void res.writeHead(401, { 'Content-Type': 'text/plain' }).end('an X-Nomad-Token is needed\n');
+      visibleJobs(token).then(
+        (visible) => {
+          if (!visible) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Nomad does not accept this token\n');
+          const { table, records } = router.current();
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(visibleIngress(table, records, visible)));
+        },
+        (e: Error) => void res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`cannot ask Nomad what this token may read: ${e.message}\n`),
+      );
     } else res.writeHead(404).end();
   });
   server.listen(port, '127.0.0.1');

@@ -24,6 +24,7 @@ const LAYER: Record<string, number> = {
   local: 6,
   router: 6,
   operate: 7,
+  console: 7, // the console's page: operate's pure views, in a browser
   deploy: 8,
   cluster: 9,
   cli: 10,
