@@ -14,6 +14,7 @@ import { CommandError, InputError } from '../errors.js';
 import { NomadClient } from '../nomad/client.js';
 import { collect } from './arguments.js';
 import type { Output } from './output.js';
+import { consolePage } from './console.js';
 
 /** The CPU a binary is for, from its ELF header; undefined for anything else (a script). */
 function elfArch(path: string): string | undefined {
@@ -59,7 +60,7 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
     const node = ingress ? await pick('node', () => nodeRelease(src(sites.node, NODE_VERSION), cache), true) : undefined;
     const consul = spec.consul ? await pick('consul', () => installHashicorpRelease('consul', src(sites.nomad, CONSUL_VERSION), join(cache, arch))) : undefined;
     // nom itself: the bundle this process runs from.
-    return { nomad, caddy, node, consul, nom: localBinary(fileURLToPath(import.meta.url), 'nom') };
+    return { nomad, caddy, node, consul, nom: localBinary(fileURLToPath(import.meta.url), 'nom'), consolePage: ingress ? consolePage() : undefined };
   };
 }
 
@@ -103,11 +104,12 @@ export function registerCluster(program: Command, out: Output): void {
   const ssh = (process.env.NOM_SSH ?? 'ssh').split(/\s+/).filter(Boolean);
 
   /** The summary both create and add end with; the CI token alone on stdout. */
-  const report = (r: SetupResult | undefined, s: ClusterStore, opts: { nomadConfig: boolean }) => {
+  const report = (r: SetupResult | undefined, s: ClusterStore, opts: { nomadConfig: boolean; baseDomain?: string | undefined }) => {
     if (!r) return out.say('dry run: nothing was changed');
     out.say(`cluster ${r.record.name}: ${r.record.hosts.length} node(s), API at ${r.record.address} (${r.changed ? `${r.changed} change(s)` : 'nothing changed'})`);
     out.say(`  access:  ${r.accessFile} (NOMAD_ADDR, NOMAD_TOKEN — the management token —, NOMAD_CACERT)`);
     out.say(`  CA:      ${s.caCertPath}`);
+    if (opts.baseDomain) out.say(`  console: https://nom.${opts.baseDomain}/ (sign in with a Nomad token; NOM_CONSOLE_URL for \`nom console\`)`);
     const nomadConfig = process.env.NOM_NOMAD_CONFIG_FILE ?? join(homedir(), '.config', 'nomad');
     if (opts.nomadConfig && !existsSync(nomadConfig)) {
       mkdirSync(dirname(nomadConfig), { recursive: true });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -18,6 +19,13 @@ import { NomadError } from '../nomad/http.js';
 export function consoleRoot(): string {
   const candidates = ['./console/', '../../dist/console/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   return candidates.find((dir) => existsSync(`${dir}index.html`)) ?? candidates[0]!;
+}
+
+/** The console's built page (index.html, app.js, style.css), to copy to the ingress nodes; empty when nom was not built. */
+export function consolePage(): ReadonlyMap<string, string> {
+  const root = consoleRoot();
+  const names = existsSync(root) ? readdirSync(root).filter((n) => /\.(html|js|css)$/.test(n)) : [];
+  return new Map(names.map((n) => [n, readFileSync(join(root, n), 'utf8')]));
 }
 
 /** The jobs (namespace/job) `token` may read, as Nomad lists them to it; undefined when Nomad refuses the token. */

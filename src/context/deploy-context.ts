@@ -16,6 +16,10 @@ export interface DeployContext {
   readonly commitSha: string;
   /** The CI job or run that deploys, for people who wait on its lock: CI_JOB_URL, or the GitHub run. */
   readonly runUrl: string | undefined;
+  /** The commit's page at the forge (GitLab's CI_PROJECT_URL/-/commit/<sha>, GitHub's …/commit/<sha>), when known. */
+  readonly commitUrl?: string | undefined;
+  /** Who started the pipeline: GITLAB_USER_LOGIN, GITHUB_ACTOR. */
+  readonly user?: string | undefined;
   readonly image: string;
   /** The image tag names a branch, not a commit: the same tag gets new images. */
   readonly imageTagReused: boolean;

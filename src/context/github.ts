@@ -20,6 +20,8 @@ export function githubContext(env: Env): DeployContext {
     branchName: v.GITHUB_REF_NAME,
     commitSha: v.GITHUB_SHA,
     runUrl: env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${v.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    commitUrl: `${env.GITHUB_SERVER_URL || 'https://github.com'}/${v.GITHUB_REPOSITORY}/commit/${v.GITHUB_SHA}`,
+    user: env.GITHUB_ACTOR?.trim() || undefined,
     // Tagged by commit, so a version's image never changes: a rollback runs the old code.
     image: env.CI_GITHUB_IMAGE || `ghcr.io/${repository}:${v.GITHUB_SHA}`,
     imageTagReused: false,

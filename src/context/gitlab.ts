@@ -25,6 +25,8 @@ export function gitlabContext(env: Env, buildDeploy: boolean): DeployContext {
     branchName: env.CI_COMMIT_REF_NAME?.trim() || undefined,
     commitSha: v.CI_COMMIT_SHA,
     runUrl: env.CI_JOB_URL?.trim() || env.CI_PIPELINE_URL?.trim() || undefined,
+    commitUrl: env.CI_PROJECT_URL?.trim() ? `${env.CI_PROJECT_URL.trim()}/-/commit/${v.CI_COMMIT_SHA}` : undefined,
+    user: env.GITLAB_USER_LOGIN?.trim() || undefined,
     image: `${v.CI_REGISTRY_IMAGE}/${branch}:${tag}`,
     imageTagReused: false,
     registryAuth: readRegistryAuth(env),

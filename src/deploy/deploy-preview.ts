@@ -1,4 +1,5 @@
 import type { NomadJob } from '../jobspec/nomad-job.js';
+import { keepRunOfSameCommit } from './job-origin.js';
 import { readsSecrets, withSecretsSlot } from '../jobspec/templates.js';
 import { readRecords } from '../router/hostname-records.js';
 import { claimedHosts, foreignClaims } from './hostname-check.js';
@@ -27,8 +28,8 @@ export interface DeployPreview {
 export async function previewDeploy(nomad: NomadClient, req: { job: NomadJob; secrets: ReadonlyMap<string, Secret>; registryPassword?: Secret | undefined }): Promise<DeployPreview> {
   const current = await nomad.jobs.read(req.job.ID, req.job.Namespace);
   const secrets = readsSecrets(req.job) ? await readSecretsPlan(nomad, req.job, current, storedSecrets(req.secrets, req.registryPassword)) : undefined;
-  // The job as the deploy would submit it: reading the slot of secrets it would use.
-  const job = secrets ? withSecretsSlot(req.job, secrets.slot) : req.job;
+  // The job as the deploy would submit it: reading the slot of secrets it would use, keeping the run that deployed its commit.
+  const job = keepRunOfSameCommit(secrets ? withSecretsSlot(req.job, secrets.slot) : req.job, current);
   const plan = await nomad.jobs.plan(job);
   const records = await readRecords(nomad, claimedHosts(job));
   const refused = records ? foreignClaims(job, records) : [];

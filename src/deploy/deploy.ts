@@ -14,7 +14,7 @@ import type { DeployLog } from './log.js';
 import { placementFailures } from './placement-failure.js';
 import { planSummary } from './plan-summary.js';
 import { checkHostnames } from './hostname-check.js';
-import { checkOrigin, originOf } from './job-origin.js';
+import { checkOrigin, keepRunOfSameCommit, originOf } from './job-origin.js';
 import { storedSecrets } from './secret-slots.js';
 import { readSecretsPlan, storeSecrets } from './secrets-store.js';
 
@@ -56,6 +56,7 @@ export async function deploy(nomad: NomadClient, req: DeployRequest, log: Deploy
     const secrets = storedSecrets(req.secrets, req.registryPassword);
     const current = await nomad.jobs.read(job.ID, ns);
     checkOrigin(job.ID, current, originOf(job), 'deploy');
+    job = keepRunOfSameCommit(job, current);
     await checkHostnames(nomad, job, (line) => log.warn(line));
     const secretsPlan = readsSecrets(job) ? await readSecretsPlan(nomad, job, current, secrets) : undefined;
     if (secretsPlan) job = withSecretsSlot(job, secretsPlan.slot);

@@ -12,6 +12,26 @@ export function originOf(job: { Meta?: Record<string, string> | null }): JobOrig
   return meta.nom_project && meta.nom_branch ? { project: meta.nom_project, branch: meta.nom_branch, environment: meta.nom_environment } : undefined;
 }
 
+/** The meta that says which CI run deployed a job, and who started it. */
+const RUN_META = ['nom_run_url', 'nom_user'] as const;
+
+/**
+ * A job deployed again from the commit it runs keeps the run and user that first deployed that
+ * commit: a re-run pipeline then changes nothing, and Nomad restarts nothing (a change of meta
+ * would replace every allocation). A new commit brings its own. Pure.
+ */
+export function keepRunOfSameCommit<J extends { Meta?: Record<string, string> | null }>(job: J, current: { Meta?: Record<string, string> | null } | undefined): J {
+  const theirs = current?.Meta;
+  const ours = job.Meta;
+  if (!theirs || !ours || theirs.nom_commit !== ours.nom_commit) return job;
+  const meta = { ...ours };
+  for (const key of RUN_META) {
+    if (theirs[key] === undefined) delete meta[key];
+    else meta[key] = theirs[key];
+  }
+  return { ...job, Meta: meta };
+}
+
 const describe = (o: JobOrigin) => `project ${o.project}, branch ${o.branch}${o.environment ? ` (${o.environment})` : ''}`;
 
 /**

@@ -76,6 +76,10 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
     nom_commit: ctx.commitSha,
     nom_environment: target.kind,
   };
+  // Where the CI gave them: the console links a deployment to its run and commit, and says who.
+  if (ctx.runUrl) meta.nom_run_url = ctx.runUrl;
+  if (ctx.commitUrl) meta.nom_commit_url = ctx.commitUrl;
+  if (ctx.user) meta.nom_user = ctx.user;
   if (target.forcePull || ctx.imageTagReused) meta.nom_render_id = options.renderId;
 
   return {

@@ -27,7 +27,12 @@ let otherToken = '';
 /** Every response body any page of these tests loaded: none may hold the secret. */
 const bodies: { url: string; body: string }[] = [];
 
-const deploy = (tag: string, branch = 'main') => nom(['deploy'], pipeline(tag, { NOMAD_VAR_COUNT_CANARIES: '0', NOMAD_SECRET_API_KEY: SECRET }, branch, PROJECT));
+/** A GitLab pipeline of the project: its run, its commit's page and who started it are what the console links. */
+const deploy = (tag: string, branch = 'main', job = 41) =>
+  nom(['deploy'], pipeline(tag, {
+    NOMAD_VAR_COUNT_CANARIES: '0', NOMAD_SECRET_API_KEY: SECRET, GITLAB_USER_LOGIN: 'ada',
+    CI_PROJECT_URL: 'https://gitlab.example.com/acme/nom-console', CI_JOB_URL: `https://gitlab.example.com/acme/nom-console/-/jobs/${job}`,
+  }, branch, PROJECT));
 const jobOf = (out: string) => /deployed (\S+) version/.exec(out)?.[1] ?? assert.fail(`no job in:\n${out}`);
 let mainJob = '';
 let reviewJob = '';
@@ -53,6 +58,9 @@ before(async () => {
   const main = await deploy(TAG);
   assert.equal(main.code, 0, main.out);
   mainJob = jobOf(main.out);
+  // The pipeline run again (another CI job, same commit) changes nothing: no restart for a new link.
+  const rerun = await deploy(TAG, 'main', 42);
+  assert.match(rerun.out, /no changes: version 0 is deployed/);
   const review = await deploy(TAG, 'feature-x');
   assert.equal(review.code, 0, review.out);
   reviewJob = jobOf(review.out);
@@ -89,6 +97,9 @@ describe('the nom console', () => {
     assert.ok(links.includes(app), `no link to ${app} in ${links}`);
     await page.waitForFunction((job) => document.querySelector(`tr[data-job="default/${job}"] [data-health]`)?.textContent?.startsWith('healthy 1/1'), mainJob, { timeout: 30_000 });
     assert.match(await row.innerText(), /v0/);
+    assert.match(await row.innerText(), /by ada/);
+    assert.ok(links.includes(`https://gitlab.example.com/acme/nom-console/-/commit/${TAG}`), `no commit link in ${links}`);
+    assert.ok(links.includes('https://gitlab.example.com/acme/nom-console/-/jobs/41'), `no link to the first run in ${links}`);
     // The review app sits under the same project, by its branch.
     assert.match(await page.locator(`tr[data-job="default/${reviewJob}"]`).innerText(), /feature-x/);
     await page.screenshot({ path: 'docs/images/console-overview.png' });

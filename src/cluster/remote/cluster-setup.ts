@@ -39,6 +39,8 @@ export interface NodeBinaries {
   readonly consul?: LocalBinary | undefined;
   /** nom's own bundle, which runs the router. */
   readonly nom: LocalBinary;
+  /** The console's page (dist/console: file name → text), which Caddy serves on the ingress nodes. */
+  readonly consolePage?: ReadonlyMap<string, string> | undefined;
 }
 
 export function localBinary(path: string, label: string): LocalBinary {
@@ -137,11 +139,13 @@ function nodeDesired(o: {
     );
   }
   if (ingress) {
-    const router = clusterRouterConfig(spec);
+    const router = clusterRouterConfig(spec, identity);
     if (!o.binaries.caddy) throw new CommandError('no caddy binary for the ingress nodes');
     files.push(
       binaryFile(PATHS.caddyBinary, o.binaries.caddy, ['caddy']),
       binaryFile(PATHS.nomBundle, o.binaries.nom, ['nom-router']),
+      // Next to the bundle, where the router finds the page and tells Caddy to serve it from.
+      ...[...(o.binaries.consolePage ?? [])].map(([name, text]) => textFile(`${PATHS.consoleDir}/${name}`, text, '0644', [])),
       textFile(PATHS.routerConfig, `${JSON.stringify(router, null, 2)}\n`, '0644', ['nom-router']),
       // Caddy starts empty; the router loads the routes.
       textFile(PATHS.caddyConfig, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, router.ingress)), '0644', ['caddy']),

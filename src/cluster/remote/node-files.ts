@@ -20,6 +20,7 @@ export const PATHS = {
   nomLib: '/usr/local/lib/nom',
   node: '/usr/local/lib/nom/node',
   nomBundle: '/usr/local/lib/nom/dist/nom.mjs',
+  consoleDir: '/usr/local/lib/nom/dist/console',
   service: '/usr/local/lib/nom/nom-service',
   servicesDir: '/etc/nom/services',
   routerConfig: '/etc/nom/router.json',
@@ -280,13 +281,17 @@ esac
  * The router of an ingress node: Caddy listens on every address (80, 443), its admin API and the
  * router on loopback; certificates from ACME when an email is given, else Caddy's internal CA.
  */
-export function clusterRouterConfig(spec: ClusterSpec): RouterConfig {
+export function clusterRouterConfig(spec: ClusterSpec, node: Pick<NodeIdentity, 'address'>): RouterConfig {
   const config = routerConfig(INGRESS_PORTS, `${PATHS.caddyData}/admin.sock`, {
     bindHost: '',
     tls: spec.acmeEmail ? { mode: 'acme', email: spec.acmeEmail } : { mode: 'internal' },
     storageDir: PATHS.caddyData,
     // The apex is where pipelines without NOMAD_ADDR reach the cluster: no job may take it.
     ...(spec.baseDomain ? { unknownHostRedirect: `https://${spec.baseDomain}/`, reservedHostnames: [spec.baseDomain] } : {}),
+    // The console at nom.<base domain>: the page from next to the router's bundle, Nomad's API through this node's agent.
+    ...(spec.baseDomain
+      ? { console: { hostnames: [`nom.${spec.baseDomain}`], root: '', nomad: { dial: `${node.address}:4646`, caFile: PATHS.caCert }, router: `127.0.0.1:${INGRESS_PORTS.routerStatus}` } }
+      : {}),
   });
   return spec.consul ? { ...config, consul: { address: `http://${CONSUL_HTTP}` } } : config;
 }

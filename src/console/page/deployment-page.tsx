@@ -4,7 +4,7 @@ import { jobKey } from './cluster-state.js';
 import type { Live } from './live-cluster.js';
 import type { NomadApi } from './nomad-api.js';
 import { HealthBadge, reachable } from './overview-page.js';
-import { projectsOf } from './projects.js';
+import { projectsOf, safeUrl } from './projects.js';
 
 type Versions = Awaited<ReturnType<NomadApi['versions']>>['Versions'];
 
@@ -217,9 +217,25 @@ export function DeploymentPage({ api, live, namespace, id }: { api: NomadApi; li
                 v{v.Version} {v.Stable && <span class="muted small">stable</span>}
               </td>
               <td data-label="commit" class="mono">
-                {v.Meta?.nom_commit?.slice(0, 8) ?? '—'}
+                {safeUrl(v.Meta?.nom_commit_url) ? (
+                  <a href={safeUrl(v.Meta?.nom_commit_url)} target="_blank" rel="noopener noreferrer">
+                    {v.Meta?.nom_commit?.slice(0, 8)}
+                  </a>
+                ) : (
+                  v.Meta?.nom_commit?.slice(0, 8) ?? '—'
+                )}
               </td>
-              <td data-label="submitted">{ago(now - v.SubmitTime / 1e6)} ago</td>
+              <td data-label="submitted">
+                {ago(now - v.SubmitTime / 1e6)} ago{v.Meta?.nom_user && <span class="muted"> by {v.Meta.nom_user}</span>}
+                {safeUrl(v.Meta?.nom_run_url) && (
+                  <>
+                    {' · '}
+                    <a href={safeUrl(v.Meta?.nom_run_url)} target="_blank" rel="noopener noreferrer">
+                      CI run
+                    </a>
+                  </>
+                )}
+              </td>
               <td>
                 {v.Version !== current && (
                   <button type="button" onClick={() => setPending({ title: `Roll ${id} back to version ${v.Version}?`, run: () => api.revert(namespace, id, v.Version, current).then(said(`roll back to v${v.Version}`)) })}>

@@ -48,12 +48,22 @@ function EnvironmentRow({ env, now }: { env: Environment; now: number }) {
         {env.problem && <div class="problem small">{env.problem}</div>}
       </td>
       <td data-label="version" class="version">
-        {env.version !== undefined ? `v${env.version}` : '—'}
-        {env.commit && <span class="muted"> {env.commit.slice(0, 8)}</span>}
+        {env.version !== undefined ? `v${env.version}` : '—'}{' '}
+        {env.commit && (env.commitUrl ? <a href={env.commitUrl} target="_blank" rel="noopener noreferrer">{env.commit.slice(0, 8)}</a> : <span class="muted">{env.commit.slice(0, 8)}</span>)}
       </td>
       <td data-label="deployed" title={new Date(env.submitted).toISOString()}>
-        {ago(now - env.submitted)} ago
-        {env.deployment && <div class="muted small">{env.deployment.status}</div>}
+        {ago(now - env.submitted)} ago{env.user && <span class="muted"> by {env.user}</span>}
+        <div class="muted small">
+          {env.deployment?.status}
+          {env.runUrl && (
+            <>
+              {env.deployment ? ' · ' : ''}
+              <a href={env.runUrl} target="_blank" rel="noopener noreferrer">
+                CI run
+              </a>
+            </>
+          )}
+        </div>
       </td>
     </tr>
   );

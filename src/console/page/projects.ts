@@ -31,6 +31,10 @@ export interface Environment {
   readonly problem: string | undefined;
   readonly urls: readonly { readonly url: string; readonly instances: number }[];
   readonly stale: boolean;
+  /** The CI run that deployed this commit, the commit's page, who started the run: where the CI gave them. */
+  readonly runUrl: string | undefined;
+  readonly commitUrl: string | undefined;
+  readonly user: string | undefined;
 }
 
 export interface Project {
@@ -114,5 +118,13 @@ function environmentOf(job: JobRow, deployment: DeploymentRow | undefined, alloc
     problem,
     urls: routes.map((r) => ({ url: `${r.scheme}://${r.host}`, instances: r.instances })).sort((a, b) => a.url.length - b.url.length || a.url.localeCompare(b.url)),
     stale: meta.nom_environment === 'review' && !job.Stop && now - submitted > staleAfterMs,
+    runUrl: safeUrl(meta.nom_run_url),
+    commitUrl: safeUrl(meta.nom_commit_url),
+    user: meta.nom_user,
   };
+}
+
+/** Only http(s) links: a job's meta is written by a pipeline, and a `javascript:` link would run in the console. */
+export function safeUrl(url: string | undefined): string | undefined {
+  return url && /^https?:\/\//i.test(url) ? url : undefined;
 }

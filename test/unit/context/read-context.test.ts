@@ -40,6 +40,17 @@ describe('the CI context', () => {
     assert.equal(ctx.imageTagReused, false);
   });
 
+  it('records where the commit and the run can be seen, and who started it, when the CI says (the console links them)', () => {
+    const lab = read(gitlab({ CI_PROJECT_URL: 'https://gitlab.example.com/example-org/my-site', CI_JOB_URL: 'https://gitlab.example.com/example-org/my-site/-/jobs/42', GITLAB_USER_LOGIN: 'ada' }));
+    assert.equal(lab.commitUrl, 'https://gitlab.example.com/example-org/my-site/-/commit/0123456789abcdef0123456789abcdef01234567');
+    assert.equal(lab.runUrl, 'https://gitlab.example.com/example-org/my-site/-/jobs/42');
+    assert.equal(lab.user, 'ada');
+    assert.equal(read(gitlab({ CI_PROJECT_URL: undefined })).commitUrl, undefined);
+    const hub = read(github({ GITHUB_ACTOR: 'grace', GITHUB_RUN_ID: '7' }));
+    assert.equal(hub.commitUrl, 'https://github.com/Example-Org/My.Site/commit/fedcba9876543210fedcba9876543210fedcba98');
+    assert.equal(hub.user, 'grace');
+  });
+
   it('GitHub: CI_GITHUB_IMAGE overrides the image', () => {
     assert.equal(read(github({ CI_GITHUB_IMAGE: 'ghcr.io/other/image:v1' })).image, 'ghcr.io/other/image:v1');
   });

@@ -56,8 +56,8 @@ describe('the files of a cluster node', () => {
     assert.deepEqual(JSON.parse(consulAgentTokenConfig('t-agent')), { acl: { tokens: { agent: 't-agent' } } });
     assert.deepEqual(JSON.parse(nomadConsulConfig({ address: '127.0.0.1:8500', token: 't-nomad' })), { consul: { address: '127.0.0.1:8500', token: 't-nomad' } });
     // The router follows Consul there, with a read token in its environment.
-    assert.deepEqual(clusterRouterConfig(withConsul).consul, { address: 'http://127.0.0.1:8500' });
-    assert.equal(clusterRouterConfig(spec).consul, undefined);
+    assert.deepEqual(clusterRouterConfig(withConsul, node).consul, { address: 'http://127.0.0.1:8500' });
+    assert.equal(clusterRouterConfig(spec, node).consul, undefined);
     assert.match(routerEnvironment(node, 'nomad-token', 'consul-reader'), /\nCONSUL_HTTP_TOKEN=consul-reader\n$/);
   });
 
@@ -70,7 +70,7 @@ describe('the files of a cluster node', () => {
   });
 
   it('the router of an ingress node, its environment, and the deploy and router policies', () => {
-    golden('router.json', `${JSON.stringify(clusterRouterConfig(spec), null, 2)}\n`);
+    golden('router.json', `${JSON.stringify(clusterRouterConfig(spec, node), null, 2)}\n`);
     golden('nom-router.env', routerEnvironment(node, '00000000-1111-2222-3333-444444444444'));
     golden('deploy-web.hcl', deployPolicy('web').Rules);
     golden('nom-router.hcl', routerPolicy().Rules);

@@ -48,6 +48,14 @@ describe('the console\'s overview', () => {
     assert.equal(main.commit, 'a1b2c3d4e5f6');
   });
 
+  it('links the CI run and the commit when the pipeline recorded them, and never a link of another scheme', () => {
+    const withRun = initialState([job('shop', { ...nomMeta('acme-shop', 'main', 'main'), nom_run_url: 'https://ci.example.com/jobs/7', nom_commit_url: 'javascript:alert(1)', nom_user: 'ada' })], [], [], 0);
+    const [env] = projectsOf(withRun, [], NOW, DAY)[0]!.environments;
+    assert.equal(env!.runUrl, 'https://ci.example.com/jobs/7');
+    assert.equal(env!.commitUrl, undefined);
+    assert.equal(env!.user, 'ada');
+  });
+
   it('says why a review app fails, and marks it stale past the threshold', () => {
     const review = projects[0]!.environments[2]!;
     assert.equal(review.health, 'failing');
