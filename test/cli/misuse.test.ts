@@ -100,4 +100,14 @@ describe('mistakes on the command line', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^nom: cannot reach Nomad/);
   });
+
+  it('nom console without a cluster says where the console URL comes from; with NOM_CONSOLE_URL it prints it', () => {
+    const none = nom(['console', '--no-open']);
+    assert.equal(none.code, 1, none.stderr);
+    assert.match(none.stderr, /no console known: run `nom up`, or set NOM_CONSOLE_URL/);
+    const run = spawnSync(process.execPath, [NOM, 'console', '--no-open'], { encoding: 'utf8', cwd: home, env: { PATH: process.env.PATH!, HOME: home, NOM_HOME: join(home, 'nom'), NOM_CONSOLE_URL: 'https://nom.apps.example.com/' } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'https://nom.apps.example.com/\n');
+    assert.match(run.stderr, /sign in with a Nomad token/);
+  });
 });

@@ -103,7 +103,8 @@ const deploy = (token: string, tag: string) =>
   });
 
 describe('nom cluster create, over SSH, on three machines', () => {
-  const three = () => hosts.slice(0, 3).map((h) => h.address);
+  /** The first three machines, deployments under nom.test (so the console is at nom.nom.test). */
+  const three = () => [...hosts.slice(0, 3).map((h) => h.address), '--base-domain', 'nom.test'];
   /** What the first, killed, run said. */
   let firstRun = '';
 
@@ -198,6 +199,16 @@ describe('nom cluster create, over SSH, on three machines', () => {
       timeoutMs: 20_000, onTimeout: () => new Error('the deployment did not answer through the ingress'),
     });
     assert.match(page.body, /cluster-it\.nom\.test/);
+    // The console at nom.<base domain> on the ingress: its page, and Nomad's API under the visitor's token, through the node's agent over TLS.
+    const viaConsole = (path: string, headers: Record<string, string> = {}) => httpsGet(`https://${hosts[0]!.address}${path}`, caddyCa, { Host: 'nom.nom.test', ...headers }, 'nom.nom.test');
+    assert.match((await viaConsole('/')).body, /<title>nom console<\/title>/);
+    const jobs = await viaConsole('/v1/jobs?namespace=*&meta=true', { 'X-Nomad-Token': ciToken });
+    assert.equal(jobs.status, 200, jobs.body);
+    assert.ok(JSON.parse(jobs.body).some((j: { ID: string }) => j.ID === 'cluster-it'), jobs.body);
+    assert.equal((await viaConsole('/v1/jobs')).status, 403, 'an anonymous visitor reads the jobs');
+    assert.equal((await viaConsole('/v1/agent/self', { 'X-Nomad-Token': ciToken })).status, 403);
+    const ingress = JSON.parse((await viaConsole('/api/ingress', { 'X-Nomad-Token': ciToken })).body);
+    assert.deepEqual(ingress.routes.map((r: { host: string }) => r.host).sort(), ['canary-cluster-it.nom.test', 'cluster-it.nom.test']);
     // Every node offers the namespace's persistent directory, writable by any container user.
     for (const h of hosts.slice(0, 3)) assert.equal((await ssh(h, 'stat -c %a /pv/default')).stdout.trim(), '1777');
 
@@ -256,7 +267,7 @@ describe('nom cluster create, over SSH, on three machines', () => {
 
   it('--consul puts Consul beside Nomad on every node (TLS, its own gossip key, ACLs, its API on loopback), and deploys register there and are routed', async () => {
     const all = hosts.map((h) => h.address);
-    const create = await nom(['cluster', 'create', ...all, '--ingress', hosts[0]!.address, '--binaries', binaries, '--consul']);
+    const create = await nom(['cluster', 'create', ...all, '--ingress', hosts[0]!.address, '--binaries', binaries, '--consul', '--base-domain', 'nom.test']);
     assert.equal(create.code, 0, create.stderr);
     assert.match(create.stderr, /bootstrapped Consul's ACLs/);
     const consulManagement = readFileSync(join(clusterFiles, 'consul-management-token'), 'utf8').trim();

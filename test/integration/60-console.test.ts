@@ -113,6 +113,18 @@ describe('the nom console', () => {
     await page.context().close();
   });
 
+  it('shows a deployment\'s allocations, versions with their commits, and its log as it is written; readable on a phone', async () => {
+    const page = await open(process.env.NOMAD_TOKEN!, { width: 390, height: 844 });
+    await page.locator(`tr[data-job="default/${mainJob}"] a`).first().click();
+    await page.locator('tr[data-alloc]').first().waitFor();
+    assert.match(await page.locator('table.versions').innerText(), new RegExp(`v1[\\s\\S]*${TAG.slice(0, 8)}[\\s\\S]*by ada`));
+    // The running allocation's log, followed: the demo app says where it listens.
+    await page.waitForFunction(() => /hello-world listening on/.test(document.querySelector('pre[aria-label="log"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    // Nothing wider than the phone: tables stack.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the page scrolls sideways on a phone');
+    await page.context().close();
+  });
+
   it('stops a review app from its page, after asking, and Nomad no longer has it', async () => {
     const page = await open(process.env.NOMAD_TOKEN!);
     await page.locator(`tr[data-job="default/${reviewJob}"] a`).first().click();

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Live } from './live-cluster.js';
 import type { NodeRow, NomadApi } from './nomad-api.js';
+import { Columns } from './overview-page.js';
 
 interface NodeFigures {
   readonly node: NodeRow;
@@ -56,17 +57,7 @@ export function ClusterPage({ api, live }: { api: NomadApi; live: Live }) {
       {problem && <p class="problem">{problem}</p>}
       {nodes && (
         <table class="nodes">
-          <thead>
-            <tr>
-              <th>node</th>
-              <th>status</th>
-              <th>Nomad</th>
-              <th>CPU allocated</th>
-              <th>CPU used</th>
-              <th>memory allocated</th>
-              <th>memory used</th>
-            </tr>
-          </thead>
+          <Columns names={['node', 'status', 'Nomad', 'CPU allocated', 'CPU used', 'memory allocated', 'memory used']} />
           <tbody>
             {nodes.map(({ node, cpu, memory }) => (
               <tr key={node.ID} data-node={node.Name}>
@@ -96,13 +87,7 @@ export function ClusterPage({ api, live }: { api: NomadApi; live: Live }) {
         <p class="muted">The router does not answer.</p>
       ) : (
         <table class="routes">
-          <thead>
-            <tr>
-              <th>hostname</th>
-              <th>owner</th>
-              <th>instances</th>
-            </tr>
-          </thead>
+          <Columns names={['hostname', 'owner', 'instances']} />
           <tbody>
             {ingress.routes.map((r) => (
               <tr key={`${r.scheme}${r.host}`}>

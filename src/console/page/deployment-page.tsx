@@ -3,7 +3,7 @@ import { ago } from '../../operate/terminal-text.js';
 import { jobKey } from './cluster-state.js';
 import type { Live } from './live-cluster.js';
 import type { NomadApi } from './nomad-api.js';
-import { HealthBadge, reachable } from './overview-page.js';
+import { Columns, HealthBadge, reachable } from './overview-page.js';
 import { projectsOf, safeUrl } from './projects.js';
 
 type Versions = Awaited<ReturnType<NomadApi['versions']>>['Versions'];
@@ -168,17 +168,7 @@ export function DeploymentPage({ api, live, namespace, id }: { api: NomadApi; li
 
       <h2>Allocations</h2>
       <table class="allocations">
-        <thead>
-          <tr>
-            <th>allocation</th>
-            <th>node</th>
-            <th>status</th>
-            <th>health</th>
-            <th>version</th>
-            <th>restarts</th>
-            <th>age</th>
-          </tr>
-        </thead>
+        <Columns names={['allocation', 'node', 'status', 'health', 'version', 'restarts', 'age']} />
         <tbody>
           {allocations.map((a) => (
             <tr key={a.ID} data-alloc={a.ID} class={a.ID === shownAlloc ? 'selected' : ''}>
@@ -202,14 +192,7 @@ export function DeploymentPage({ api, live, namespace, id }: { api: NomadApi; li
 
       <h2>Versions</h2>
       <table class="versions">
-        <thead>
-          <tr>
-            <th>version</th>
-            <th>commit</th>
-            <th>submitted</th>
-            <th />
-          </tr>
-        </thead>
+        <Columns names={['version', 'commit', 'submitted', '']} />
         <tbody>
           {(versions ?? []).map((v) => (
             <tr key={v.Version} data-version={v.Version}>

@@ -11,6 +11,19 @@ export function reachable(url: string): string {
   return location.port && url.startsWith('https://') ? `${url}:${location.port}` : url;
 }
 
+/** A table's column headings. */
+export function Columns({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((n) => (
+          <th key={n}>{n}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function HealthBadge({ env }: { env: Environment }) {
   const counts = env.health === 'stopped' || env.health === 'dead' ? '' : ` ${env.healthy}/${env.desired}`;
   return (
@@ -109,15 +122,7 @@ export function OverviewPage({ live }: { live: Live }) {
         <section key={p.name} class="project" data-project={p.name}>
           <h2>{p.name}</h2>
           <table>
-            <thead>
-              <tr>
-                <th>environment</th>
-                <th>URL</th>
-                <th>health</th>
-                <th>version</th>
-                <th>deployed</th>
-              </tr>
-            </thead>
+            <Columns names={['environment', 'URL', 'health', 'version', 'deployed']} />
             <tbody>
               {p.environments.map((e) => (
                 <EnvironmentRow key={e.key} env={e} now={now} />
