@@ -15,7 +15,7 @@ deps=()
 [ "$(id -u)" = 0 ] && deps=(--install-deps)
 ./bin/nom up "${deps[@]}"
 eval "$(./bin/nom env)"
-export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_CA_CERT
+export NOMAD_ADDR NOMAD_TOKEN NOM_INGRESS_HTTPS NOM_CA_CERT NOM_CONSOLE_URL
 
 # The demo's Dockerfile copies its bundled server onto a base image made from this machine's
 # own node binary: no registry is needed. Both are prepared here, then nom builds and deploys.
@@ -29,5 +29,6 @@ host=${url#https://}
 https=${NOM_INGRESS_HTTPS##*:}
 # The router has given it its hostname: Caddy answers there with HTTPS from the cluster's own CA.
 curl -fsS -o /dev/null --cacert "$NOM_CA_CERT" --resolve "$host:$https:127.0.0.1" "https://$host:$https/"
+echo "demo: the console shows it too: $NOM_CONSOLE_URL (sign in with the token in ${NOM_HOME:-$HOME/.local/share/nom}/nomad/management-token)" >&2
 echo "demo: it answers; try it yourself:" >&2
 echo "curl --cacert $NOM_CA_CERT --resolve $host:$https:127.0.0.1 https://$host:$https/"
