@@ -1,9 +1,9 @@
-import type { RoutingTable } from './routing-table.js';
+import { CLUSTER_OWNER, type RoutingTable } from './routing-table.js';
 
 /** The ingress as the console shows it to one token: only what belongs to jobs the token may read. */
 export interface VisibleIngress {
   readonly routes: readonly { readonly host: string; readonly scheme: 'https' | 'http'; readonly owner: string; readonly instances: number }[];
-  /** Claims refused to a visible job; the owner is named only when the token may see it too. */
+  /** Claims refused to a visible job; the owner is named only when the token may see it too (or it is the cluster's own hostname). */
   readonly refused: readonly { readonly host: string; readonly claimant: string; readonly owner: string | undefined }[];
   readonly records: readonly { readonly host: string; readonly owner: string; readonly since: string }[];
 }
@@ -15,7 +15,7 @@ export interface VisibleIngress {
 export function visibleIngress(table: RoutingTable, records: readonly { readonly host: string; readonly owner: string; readonly since: string }[] | undefined, visible: ReadonlySet<string>): VisibleIngress {
   return {
     routes: table.routes.filter((r) => visible.has(r.owner)).map((r) => ({ host: r.host, scheme: r.scheme, owner: r.owner, instances: r.upstreams.length })),
-    refused: table.conflicts.filter((c) => visible.has(c.claimant)).map((c) => ({ host: c.host, claimant: c.claimant, owner: visible.has(c.owner) ? c.owner : undefined })),
+    refused: table.conflicts.filter((c) => visible.has(c.claimant)).map((c) => ({ host: c.host, claimant: c.claimant, owner: visible.has(c.owner) || c.owner === CLUSTER_OWNER ? c.owner : undefined })),
     records: (records ?? []).filter((r) => visible.has(r.owner)).map(({ host, owner, since }) => ({ host, owner, since })),
   };
 }

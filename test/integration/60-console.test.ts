@@ -12,7 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
+import { waitFor } from '../../src/cluster/processes.js';
+import { renderJob } from '../../src/render/render-job.js';
 import { launchBrowser, visitor } from '../helpers/browser.js';
+import { routerStatus } from '../helpers/through-caddy.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
@@ -36,6 +39,7 @@ const deploy = (tag: string, branch = 'main', job = 41) =>
 const jobOf = (out: string) => /deployed (\S+) version/.exec(out)?.[1] ?? assert.fail(`no job in:\n${out}`);
 let mainJob = '';
 let reviewJob = '';
+let hijack = '';
 
 async function open(token: string | undefined, viewport?: { width: number; height: number }): Promise<Page> {
   const context = await visitor(browser, viewport);
@@ -71,7 +75,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const id of [mainJob, reviewJob]) if (id) await nomad.jobs.deregister(id, { namespace: 'default', purge: true }).catch(() => undefined);
+  for (const id of [mainJob, reviewJob, hijack]) if (id) await nomad.jobs.deregister(id, { namespace: 'default', purge: true }).catch(() => undefined);
   nomad.close();
 });
 
@@ -148,6 +152,25 @@ describe('the nom console', () => {
     await page.getByText('No deployments this token may see.').waitFor({ timeout: 15_000 });
     const ingress = await page.evaluate(async (token) => (await fetch('/api/ingress', { headers: { 'X-Nomad-Token': token } })).json(), otherToken);
     assert.deepEqual(ingress.routes, []);
+    await page.context().close();
+  });
+
+  it('keeps its hostname against a job that claims it: the claim is refused and the page still answers there', async () => {
+    const rendered = renderJob(
+      { CI_PROJECT_PATH_SLUG: 'hijack', CI_PROJECT_NAME: 'hijack', CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHA: TAG, CI_REGISTRY_IMAGE: 'nom.local/examples/hello-world', BASE_DOMAIN: 'nom.localhost', NOMAD_VAR_COUNT_CANARIES: '0' },
+      { renderId: 'hijack' },
+    );
+    assert.equal(rendered.noDeploy, false);
+    const job = rendered.job;
+    job.TaskGroups[0]!.Services![0]!.Tags = [`https://${new URL(CONSOLE).hostname}`];
+    hijack = job.ID;
+    await nomad.jobs.register(job);
+    await waitFor(
+      async () => (routerStatus().table.conflicts.some((c: { host: string; claimant: string }) => c.host === new URL(CONSOLE).hostname && c.claimant === `default/${job.ID}`) ? true : undefined),
+      { timeoutMs: 60_000, onTimeout: () => new Error('the claim on the console\'s hostname is not refused') },
+    );
+    const page = await open(undefined);
+    assert.equal(await page.title(), 'nom console');
     await page.context().close();
   });
 

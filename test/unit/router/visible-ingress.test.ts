@@ -24,6 +24,11 @@ describe('the ingress a token sees in the console', () => {
     assert.ok(!JSON.stringify(seen).includes('10.0.0.5'));
   });
 
+  it('names the cluster as the owner of its own hostnames (the console\'s, the Nomad UI\'s)', () => {
+    const claimed = { routes: [], conflicts: [{ host: 'nom.apps.example.com', owner: '(the cluster)', claimant: 'team-a/hijack' }] };
+    assert.deepEqual(visibleIngress(claimed, [], new Set(['team-a/hijack'])).refused, [{ host: 'nom.apps.example.com', claimant: 'team-a/hijack', owner: '(the cluster)' }]);
+  });
+
   it('is empty for a token that may read no job', () => {
     assert.deepEqual(visibleIngress(table, undefined, new Set()), { routes: [], refused: [], records: [] });
   });
