@@ -57,6 +57,10 @@ export class FailureEvidence {
 
   /** The evidence for the deployment's unhealthy (or not yet healthy) allocations. */
   async explain(d: Deployment): Promise<string[]> {
+    // What the checks say by now too: a check that runs seldom (Consul's, every 10s) may have
+    // said it only since the last look.
+    this.lastCollect = 0;
+    await this.collect(d);
     const allocs = await this.nomad.deployments.allocations(d.ID, this.namespace).catch(() => []);
     const bad = allocs.filter((a) => a.DeploymentStatus?.Healthy === false || a.ClientStatus === 'failed');
     const chosen = bad.length ? bad : allocs.filter((a) => !a.DeploymentStatus?.Healthy);

@@ -100,11 +100,12 @@ describe('a cluster with Consul (nom up --consul)', () => {
   });
 
   it('a failing check fails the deploy with the output Consul recorded', async () => {
-    const run = await nom(['deploy'], { ...pipeline(TAG, { NOMAD_VAR_CHECK_PATH: '/broken', NOMAD_VAR_HEALTH_TIMEOUT: '5s', NOMAD_VAR_COUNT_CANARIES: '0' }, 'main', 'nom-consul-broken'), ...consulEnv });
+    // Consul runs a check first somewhere within its 10s interval: the health deadline outlasts it.
+    const run = await nom(['deploy'], { ...pipeline(TAG, { NOMAD_VAR_CHECK_PATH: '/broken', NOMAD_VAR_HEALTH_TIMEOUT: '15s', NOMAD_VAR_COUNT_CANARIES: '0' }, 'main', 'nom-consul-broken'), ...consulEnv });
     assert.notEqual(run.code, 0, run.out);
     assert.match(run.out, /check "alive" of service nom-consul-broken failing: HTTP GET http:\/\/[^ ]+\/broken: 404/);
     // Without Consul's address the deploy says where the output is.
-    const blind = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_CHECK_PATH: '/broken2', NOMAD_VAR_HEALTH_TIMEOUT: '5s', NOMAD_VAR_COUNT_CANARIES: '0' }, 'main', 'nom-consul-broken'));
+    const blind = await nom(['deploy'], pipeline(TAG, { NOMAD_VAR_CHECK_PATH: '/broken2', NOMAD_VAR_HEALTH_TIMEOUT: '15s', NOMAD_VAR_COUNT_CANARIES: '0' }, 'main', 'nom-consul-broken'));
     assert.notEqual(blind.code, 0, blind.out);
     assert.match(blind.out, /the checks of nom-consul-broken run in Consul: set CONSUL_HTTP_ADDR and CONSUL_HTTP_TOKEN/);
   });
