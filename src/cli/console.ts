@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { nomHome, readLocalState } from '../cluster/local-layout.js';
+import { CONSOLE_FILES } from '../cluster/remote/cluster-setup.js';
 import { localConsoleUrl } from '../cluster/local-ingress.js';
 import { CommandError } from '../errors.js';
 import type { Output } from './output.js';
@@ -21,11 +22,10 @@ export function consoleRoot(): string {
   return candidates.find((dir) => existsSync(`${dir}index.html`)) ?? candidates[0]!;
 }
 
-/** The console's built page (index.html, app.js, style.css), to copy to the ingress nodes; empty when nom was not built. */
+/** The console's built page (dist/console), to copy to the ingress nodes; without the files when nom was not built. */
 export function consolePage(): ReadonlyMap<string, string> {
   const root = consoleRoot();
-  const names = existsSync(root) ? readdirSync(root).filter((n) => /\.(html|js|css)$/.test(n)) : [];
-  return new Map(names.map((n) => [n, readFileSync(join(root, n), 'utf8')]));
+  return new Map(CONSOLE_FILES.filter((n) => existsSync(join(root, n))).map((n) => [n, readFileSync(join(root, n), 'utf8')]));
 }
 
 /** The jobs (namespace/job) `token` may read, as Nomad lists them to it; undefined when Nomad refuses the token. */

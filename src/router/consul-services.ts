@@ -21,7 +21,10 @@ export function allocationOfService(serviceId: string): string | undefined {
  * from its allocation's creation (Nomad's index, comparable with the other claims). A check
  * that has not run yet (no output: Consul restarted, or Nomad registered it again) leaves an
  * instance the health it had in `previous`, so a restarted Consul does not take every route
- * down until its checks run; a new instance is healthy only once its checks pass. A
+ * down until its checks run; a new instance is healthy only once its checks pass. (Consul
+ * sets a check's status and output together when it runs it; a restarted Consul, or Nomad
+ * registering the check again, resets the status to critical and may leave the last output,
+ * so "critical" with an output that says the check succeeded has not run since.) A
  * registration that Nomad did not make, or whose allocation Nomad does not list, is left out: no
  * job stands behind it. Pure.
  */
@@ -32,7 +35,7 @@ export function consulInstances(entries: readonly ServiceEntry[], allocations: R
     const alloc = allocId && allocations.get(allocId);
     if (!alloc) continue;
     const failing = e.Checks.filter((c) => c.Status !== 'passing');
-    const notRunYet = failing.length > 0 && failing.every((c) => c.Status === 'critical' && !c.Output.trim());
+    const notRunYet = failing.length > 0 && failing.every((c) => c.Status === 'critical' && !ranSinceReset(c));
     const checked = failing.length === 0 || (notRunYet && previous.get(e.Service.ID) === true);
     const first = failing[0];
     instances.push({
@@ -50,6 +53,16 @@ export function consulInstances(entries: readonly ServiceEntry[], allocations: R
     });
   }
   return instances;
+}
+
+/**
+ * Whether a critical check's output is its own: empty, or one of success (an HTTP 2xx, a TCP
+ * connect that succeeded), it is what Consul left from before it reset the status. Pure.
+ */
+function ranSinceReset(c: HealthCheck): boolean {
+  const output = c.Output.trim();
+  if (!output) return false;
+  return !/^HTTP (GET|HEAD|POST|PUT|OPTIONS) \S+: 2\d\d |^TCP connect \S+: Success$/.test(output);
 }
 
 /** Consul's checks of Nomad's allocations, by allocation, in the shape of Nomad's own check results. Pure. */

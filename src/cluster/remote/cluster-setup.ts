@@ -73,9 +73,13 @@ export interface SetupResult {
   readonly changed: number;
 }
 
+/** The console's page, as `npm run build` makes it in dist/console. */
+export const CONSOLE_FILES = ['index.html', 'app.js', 'style.css'] as const;
+
 const MANAGED = [
   PATHS.nomadBinary, PATHS.caddyBinary, PATHS.node, PATHS.nomBundle, PATHS.service, PATHS.nomadConfig, PATHS.caCert, PATHS.nodeCert, PATHS.nodeKey,
   PATHS.routerConfig, PATHS.routerEnv, PATHS.caddyConfig, PATHS.consulBinary, PATHS.consulConfig, PATHS.consulAgentToken, PATHS.nomadConsulConfig,
+  ...CONSOLE_FILES.map((name) => `${PATHS.consoleDir}/${name}`),
   ...(['docker', 'consul', 'nomad', 'caddy', 'nom-router'] as const).flatMap((s) => [`${PATHS.servicesDir}/${s}.cmd`, `/etc/systemd/system/${s}.service`]),
 ];
 
@@ -145,7 +149,10 @@ function nodeDesired(o: {
       binaryFile(PATHS.caddyBinary, o.binaries.caddy, ['caddy']),
       binaryFile(PATHS.nomBundle, o.binaries.nom, ['nom-router']),
       // Next to the bundle, where the router finds the page and tells Caddy to serve it from.
-      ...[...(o.binaries.consolePage ?? [])].map(([name, text]) => textFile(`${PATHS.consoleDir}/${name}`, text, '0644', [])),
+      ...CONSOLE_FILES.flatMap((name) => {
+        const text = o.binaries.consolePage?.get(name);
+        return text === undefined ? [] : [textFile(`${PATHS.consoleDir}/${name}`, text, '0644', [])];
+      }),
       textFile(PATHS.routerConfig, `${JSON.stringify(router, null, 2)}\n`, '0644', ['nom-router']),
       // Caddy starts empty; the router loads the routes.
       textFile(PATHS.caddyConfig, JSON.stringify(caddyConfig({ routes: [], conflicts: [] }, router.ingress)), '0644', ['caddy']),

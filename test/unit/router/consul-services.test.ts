@@ -61,6 +61,10 @@ describe('services registered in Consul', () => {
     const previous = new Map([[`_nomad-task-${A1}-http-web-http`, true], [`_nomad-task-${A2}-http-web-http`, false]]);
     assert.deepEqual(consulInstances([notRun(A1), notRun(A2)], allocs, previous).map((i) => i.healthy), [true, false]);
     assert.equal(consulInstances([notRun(A1)], allocs)[0]!.healthy, false, 'a new instance is healthy before its checks ran');
+    // Reset to critical, with the output of its last (passing) run left over: it has not run since.
+    const stale = (id: string) => entry(id, { status: 'critical', output: 'HTTP GET http://127.0.0.1:31061/healthcheck: 200 OK Output: ok' });
+    assert.deepEqual(consulInstances([stale(A1), stale(A2)], allocs, previous).map((i) => i.healthy), [true, false]);
+    assert.equal(consulInstances([entry(A1, { status: 'critical', output: 'TCP connect 127.0.0.1:21000: Success' })], allocs, previous)[0]!.healthy, true);
     // Once a check has run and fails, the instance leaves at once.
     assert.equal(consulInstances([entry(A1, { status: 'critical', output: 'HTTP GET …: 500' })], allocs, previous)[0]!.healthy, false);
   });
