@@ -34,6 +34,8 @@ function mockJob(i: number, version = 0): NomadJob {
       {
         Name: 'web',
         Count: 1,
+        // The default 300 MB each would exhaust the node's disk long before 500.
+        EphemeralDisk: { SizeMB: 10 },
         Update: { MaxParallel: 1, MinHealthyTime: 0, HealthyDeadline: 60 * SECONDS, ProgressDeadline: 120 * SECONDS, HealthCheck: 'task_states' },
         Tasks: [{ Name: 'web', Driver: 'mock_driver', Config: { run_for: '24h' }, Resources: { CPU: 1, MemoryMB: 10 }, LogConfig: { MaxFiles: 1, MaxFileSizeMB: 1 } }],
       },
