@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Live } from './live-cluster.js';
-import type { NodeRow, NomadApi } from './nomad-api.js';
+import { ApiError, type NodeRow, type NomadApi } from './nomad-api.js';
 import { Columns } from './overview-page.js';
 
 interface NodeFigures {
@@ -39,7 +39,9 @@ export function ClusterPage({ api, live }: { api: NomadApi; live: Live }) {
         );
         if (!cancelled) (setNodes(figures), setProblem(undefined));
       } catch (e) {
-        if (!cancelled) setProblem((e as Error).message);
+        // A deploy token may read its jobs, not the nodes: say what it lacks.
+        const denied = e instanceof ApiError && e.status === 403;
+        if (!cancelled) setProblem(denied ? 'This token may not read the nodes (it needs node:read); the routes below are those of its jobs.' : (e as Error).message);
       }
     };
     void read();
