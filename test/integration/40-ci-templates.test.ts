@@ -45,6 +45,9 @@ after(async () => {
   for (const job of jobs) await nomad.jobs.deregister(job, { purge: true }).catch(() => undefined);
   nomad.close();
   rmSync(work, { recursive: true, force: true });
+  // The pipeline's images, tagged for this run's throwaway registry: one run must not leave 100 MB behind.
+  const images = execFileSync('docker', ['images', '-q', '--filter', `reference=${registryAddress}/*/*/*`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (images.length) execFileSync('docker', ['rmi', '-f', ...new Set(images)], { stdio: 'ignore' });
 });
 
 interface Run {
