@@ -16,6 +16,8 @@ export interface JobRow {
   readonly Meta?: Record<string, string> | null;
   /** Known from a Job event; the list does not carry it. */
   readonly Version?: number;
+  /** Nomad's index of its last change: the event stream is followed from past the newest. */
+  readonly ModifyIndex?: number;
 }
 
 export interface DeploymentRow {
@@ -27,6 +29,7 @@ export interface DeploymentRow {
   readonly StatusDescription: string;
   readonly TaskGroups: Record<string, { DesiredTotal: number; DesiredCanaries: number; HealthyAllocs: number; UnhealthyAllocs: number; PlacedCanaries?: string[] | null; Promoted: boolean }>;
   readonly CreateIndex: number;
+  readonly ModifyIndex?: number;
 }
 
 export interface AllocationRow {
@@ -44,6 +47,7 @@ export interface AllocationRow {
   /** Nanoseconds since the epoch. */
   readonly CreateTime: number;
   readonly ModifyTime: number;
+  readonly ModifyIndex?: number;
 }
 
 export interface ClusterState {

@@ -63,8 +63,10 @@ export function useLiveCluster(api: NomadApi, management: boolean): Live {
           stateRef.current = initialState(jobs, deployments, allocations, 0);
           update({ state: stateRef.current, ingress, problem: undefined, following: true });
           backoff = 1000;
-          // From the newest index read: nothing between the lists and the stream is missed.
-          const from = Math.max(0, ...jobs.map((j) => (j as { ModifyIndex?: number }).ModifyIndex ?? 0), ...allocations.map((a) => (a as { ModifyIndex?: number }).ModifyIndex ?? 0));
+          // From the oldest of the three lists' newest changes: nothing between a list and the
+          // stream is missed, and an event already in a list applies again harmlessly.
+          const newest = (xs: readonly { ModifyIndex?: number }[]) => Math.max(0, ...xs.map((x) => x.ModifyIndex ?? 0));
+          const from = Math.min(newest(jobs), newest(deployments), newest(allocations));
           // One stream ending (or failing) ends this round: all are followed again after a fresh read.
           const round = new AbortController();
           const abortRound = () => round.abort();
