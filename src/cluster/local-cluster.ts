@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
 import { pvDirectory } from '../jobspec/host-volumes.js';
 import { localLayout, readLocalState, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
-import { isRunning, logTail, portInUse, readPid, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
+import { executableOf, isRunning, logTail, portInUse, readPid, runsWith, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
 export interface UpOptions {
   readonly home: string;
@@ -330,24 +330,29 @@ export interface DownOptions {
  */
 export async function down(o: DownOptions): Promise<void> {
   const layout = localLayout(o.home);
-  for (const [name, file] of [['the router', layout.routerPid], ['Caddy', layout.caddyPid]] as const) {
+  for (const [name, file, mark] of [['the router', layout.routerPid, layout.routerConfigFile], ['Caddy', layout.caddyPid, layout.caddyConfigFile]] as const) {
     const daemon = readPid(file);
-    if (daemon === undefined || !isRunning(daemon)) continue;
+    if (daemon === undefined || !runsWith(daemon, mark)) continue;
     o.say(`stopping ${name} (pid ${daemon})`);
     process.kill(daemon, 'SIGTERM');
     for (let i = 0; i < 40 && isRunning(daemon); i++) await sleep(250);
     rmSync(file, { force: true });
   }
   const pid = readPid(layout.pidFile);
-  if (pid !== undefined && isRunning(pid)) await stopAgent(layout, pid, o.say);
+  if (pid !== undefined && runsWith(pid, layout.configFile)) await stopAgent(layout, pid, o.say);
   else o.say('Nomad is not running');
   // After Nomad, which deregisters its services from Consul as it stops; before the sessions'
   // leftovers are killed, so that Consul stops cleanly.
   await stopLocalConsul(layout, o.say);
-  // Helpers of agents that died (killed, crashed) live on in those agents' sessions.
+  // Helpers of agents that died (killed, crashed) live on in those agents' sessions: Nomad's own
+  // plugins (logmon, docker_logger), so only processes of Nomad's binary. A session ID whose
+  // daemon ended long ago may belong to another program's session by now.
+  const nomadBinary = recordedNomadBinary(layout);
+  const nomadReal = nomadBinary && existsSync(nomadBinary) ? realpathSync(nomadBinary) : undefined;
+  const helper = (member: number) => nomadReal !== undefined && executableOf(member) === nomadReal;
   const all = sessions(layout);
-  for (const sid of all) if (signalSession(sid, 'SIGKILL')) o.say(`stopped leftover processes of session ${sid}`);
-  for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).length); i++) await sleep(100);
+  for (const sid of all) if (signalSession(sid, 'SIGKILL', helper)) o.say(`stopped leftover processes of session ${sid}`);
+  for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).some(helper)); i++) await sleep(100);
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 
@@ -365,7 +370,7 @@ export async function down(o: DownOptions): Promise<void> {
   }
   if (o.purge) {
     const dockerd = readPid(layout.dockerdPid);
-    if (dockerd !== undefined && isRunning(dockerd)) {
+    if (dockerd !== undefined && isRunning(dockerd) && /dockerd$/.test(executableOf(dockerd) ?? '')) {
       // nom up started this engine (there was none): leave the machine as we found it.
       o.say(`stopping dockerd (pid ${dockerd}), which nom up started`);
       process.kill(dockerd, 'SIGTERM');
@@ -392,6 +397,14 @@ async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) =
   for (let i = 0; i < 20 && sessionMembers(pid).length; i++) await sleep(100);
   if (sessionMembers(pid).length) say(`warning: processes of session ${pid} are still running: ${sessionMembers(pid).join(' ')}`);
   rmSync(layout.pidFile, { force: true });
+}
+
+function recordedNomadBinary(layout: LocalLayout): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(layout.stateFile, 'utf8')) as LocalClusterState).nomadBinary;
+  } catch {
+    return undefined;
+  }
 }
 
 function recordedNodeId(layout: LocalLayout): string | undefined {

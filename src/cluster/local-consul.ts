@@ -4,7 +4,7 @@ import { consulAt } from '../consul/config.js';
 import { ConsulError } from '../consul/http.js';
 import { consulPolicies, consulPorts, localConsulConfig } from './consul-config.js';
 import type { LocalLayout } from './local-layout.js';
-import { isRunning, logTail, portInUse, readPid, sleep, spawnDaemon, waitFor } from './processes.js';
+import { isRunning, logTail, portInUse, readPid, runsWith, sleep, spawnDaemon, waitFor } from './processes.js';
 
 /** The tokens `nom up --consul` made, kept in the layout's tokens file (0600). */
 export interface ConsulTokens {
@@ -108,7 +108,7 @@ async function makeTokens(anonymous: ConsulClient, layout: LocalLayout, fail: (m
 /** Stops the local Consul agent (SIGINT: it leaves the cluster cleanly), if it runs. */
 export async function stopLocalConsul(layout: LocalLayout, say: (line: string) => void): Promise<void> {
   const pid = readPid(layout.consulPid);
-  if (pid === undefined || !isRunning(pid)) return void rmSync(layout.consulPid, { force: true });
+  if (pid === undefined || !runsWith(pid, layout.consulConfigFile)) return void rmSync(layout.consulPid, { force: true });
   say(`stopping Consul (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 60 && isRunning(pid); i++) await sleep(250);

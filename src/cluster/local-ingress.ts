@@ -5,7 +5,7 @@ import { caddyConfig } from '../router/caddy-config.js';
 import { routerConfig, type IngressPorts, type RouterConfig } from '../router/router-config.js';
 import type { RouterStatus } from '../router/router.js';
 import type { LocalLayout } from './local-layout.js';
-import { isRunning, logTail, portInUse, readPid, spawnDaemon, waitFor } from './processes.js';
+import { isRunning, logTail, portInUse, readPid, runsWith, spawnDaemon, waitFor } from './processes.js';
 
 /** The local domain every deployment on this machine gets a name under. */
 export const LOCAL_BASE_DOMAIN = 'nom.localhost';
@@ -100,7 +100,7 @@ export async function startIngress(o: {
   });
 
   let routerPid = readPid(layout.routerPid);
-  if (routerPid !== undefined && isRunning(routerPid) && routerConfigChanged) {
+  if (routerPid !== undefined && runsWith(routerPid, layout.routerConfigFile) && routerConfigChanged) {
     // A router started with other settings (an older nom, other ports) is replaced.
     o.say('restarting the router: its configuration changed');
     process.kill(routerPid, 'SIGTERM');
@@ -108,7 +108,7 @@ export async function startIngress(o: {
     await waitFor(async () => (isRunning(stopping) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => o.fail(`the router (pid ${stopping}) did not stop within 10s`) });
     routerPid = undefined;
   }
-  if (routerPid === undefined || !isRunning(routerPid)) {
+  if (routerPid === undefined || !runsWith(routerPid, layout.routerConfigFile)) {
     for (const port of [config.statusPort, config.dnsPort]) {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1, which the router needs, is taken by another program: choose other admin ports with --port`);
     }

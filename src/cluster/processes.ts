@@ -40,6 +40,30 @@ export function isRunning(pid: number, binary?: string): boolean {
 }
 
 /**
+ * Whether `pid` is still the process nom recorded: it runs, and its command line holds `mark`
+ * (the configuration file only that daemon is started with). PIDs wrap quickly on a busy machine
+ * (pid_max is often 32768), so a pid file of a daemon that died may name someone else's process
+ * by now, and nom must never signal that one.
+ */
+export function runsWith(pid: number, mark: string): boolean {
+  if (!isRunning(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(mark));
+  } catch {
+    return false;
+  }
+}
+
+/** The executable of a process, when it can be read. */
+export function executableOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The PIDs of every live process in a session (the daemon and what it started). Zombies are
  * left out: they have ended, and only wait for a parent (often an init that never reaps) to
  * collect them.
@@ -61,9 +85,9 @@ export function sessionMembers(sid: number): number[] {
 }
 
 /** Sends a signal to every process of a session; returns how many were signalled. */
-export function signalSession(sid: number, signal: NodeJS.Signals): number {
+export function signalSession(sid: number, signal: NodeJS.Signals, only: (pid: number) => boolean = () => true): number {
   let count = 0;
-  for (const pid of sessionMembers(sid)) {
+  for (const pid of sessionMembers(sid).filter(only)) {
     try {
       process.kill(pid, signal);
       count++;

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConsulClient } from '../../src/consul/client.js';
 import { consulAt } from '../../src/consul/config.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
-import { isRunning, readPid, waitFor } from '../../src/cluster/processes.js';
+import { isRunning, readPid, runsWith, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
@@ -139,6 +139,7 @@ describe('a cluster with Consul (nom up --consul)', () => {
       }
     })();
     const pid = readPid(layout.consulPid)!;
+    assert.ok(runsWith(pid, layout.consulConfigFile), `pid ${pid} is not Consul`);
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('Consul did not stop') });
     await waitFor(async () => (routerStatus().consul?.ok === false ? true : undefined), { timeoutMs: 30_000, onTimeout: () => new Error('the router did not notice Consul is gone') });

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { localLayout } from '../../src/cluster/local-layout.js';
-import { isRunning, portInUse, readPid, waitFor } from '../../src/cluster/processes.js';
+import { isRunning, portInUse, readPid, runsWith, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
@@ -211,6 +211,7 @@ describe('the router', () => {
 
   it('restores the routes within 2s of a restarted Caddy\'s admin API answering', async () => {
     const pid = readPid(layout.caddyPid)!;
+    assert.ok(runsWith(pid, layout.caddyConfigFile), `pid ${pid} is not Caddy`);
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('Caddy did not die') });
     const up = spawnSync(process.execPath, [NOM, 'up'], { env: process.env, encoding: 'utf8' });
@@ -222,6 +223,7 @@ describe('the router', () => {
 
   it('keeps serving while Nomad is down, and resumes without pushing an empty config', async () => {
     const pid = readPid(layout.pidFile)!;
+    assert.ok(runsWith(pid, layout.configFile), `pid ${pid} is not the agent`);
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('Nomad did not die') });
     // Nomad is gone: the router pushes nothing, and Caddy keeps routing with what it has.

@@ -9,7 +9,7 @@ import { describe, it, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DockerEngine, dockerSocket } from '../../src/cluster/docker-engine.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
-import { isRunning, readPid, sessionMembers, waitFor } from '../../src/cluster/processes.js';
+import { isRunning, readPid, runsWith, sessionMembers, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
@@ -118,6 +118,8 @@ describe('the local cluster', () => {
   // "serves again" may take a new allocation.
   it('after the agent is killed, nom up recovers the same cluster, jobs and all', async () => {
     const pid = readPid(layout.pidFile)!;
+    // Never another process that took a dead agent's PID (this test's own, once).
+    assert.ok(runsWith(pid, layout.configFile), `pid ${pid} of ${layout.pidFile} is not the agent`);
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => (isRunning(pid) ? undefined : true), { timeoutMs: 10_000, onTimeout: () => new Error('agent did not die') });
     const { code, out } = nom('up');
