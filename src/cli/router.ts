@@ -32,7 +32,8 @@ export function registerRouter(program: Command, out: Output): void {
       const consul = consulAt && new ConsulClient(consulAt);
       const ingress = config.ingress.console && !config.ingress.console.root ? { ...config.ingress, console: { ...config.ingress.console, root: consoleRoot() } } : config.ingress;
       const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, consul);
-      const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomadConfig(effectiveEnv()), token));
+      // The console's visitors are asked about with their own token, at the router's Nomad.
+      const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomad.http.config, token));
       const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
       for (const [what, s, port] of [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort]] as const) {
         s.once('error', (e: Error) => {

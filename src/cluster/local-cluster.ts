@@ -347,7 +347,7 @@ export async function down(o: DownOptions): Promise<void> {
   // Helpers of agents that died (killed, crashed) live on in those agents' sessions: Nomad's own
   // plugins (logmon, docker_logger), so only processes of Nomad's binary. A session ID whose
   // daemon ended long ago may belong to another program's session by now.
-  const nomadBinary = recordedNomadBinary(layout);
+  const nomadBinary = recordedState(layout)?.nomadBinary;
   const nomadReal = nomadBinary && existsSync(nomadBinary) ? realpathSync(nomadBinary) : undefined;
   const helper = (member: number) => nomadReal !== undefined && executableOf(member) === nomadReal;
   const all = sessions(layout);
@@ -361,7 +361,7 @@ export async function down(o: DownOptions): Promise<void> {
     // Ours: labelled with our node's ID, or (for containers from before that label) one of our
     // allocation directories. The node label also finds a container whose allocation Nomad lost.
     const ours = ourAllocations(layout);
-    const nodeId = recordedNodeId(layout);
+    const nodeId = recordedState(layout)?.nodeId;
     const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter(
       (c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!) || (nodeId !== undefined && c.Labels['com.hashicorp.nomad.node_id'] === nodeId),
     );
@@ -399,17 +399,10 @@ async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) =
   rmSync(layout.pidFile, { force: true });
 }
 
-function recordedNomadBinary(layout: LocalLayout): string | undefined {
+/** What the last `nom up` recorded, if it can be read: down works on what is left of a cluster. */
+function recordedState(layout: LocalLayout): LocalClusterState | undefined {
   try {
-    return (JSON.parse(readFileSync(layout.stateFile, 'utf8')) as LocalClusterState).nomadBinary;
-  } catch {
-    return undefined;
-  }
-}
-
-function recordedNodeId(layout: LocalLayout): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(layout.stateFile, 'utf8')) as LocalClusterState).nodeId;
+    return JSON.parse(readFileSync(layout.stateFile, 'utf8')) as LocalClusterState;
   } catch {
     return undefined;
   }

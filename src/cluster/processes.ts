@@ -33,7 +33,8 @@ export function isRunning(pid: number, binary?: string): boolean {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
     if (!binary) return true;
-    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '') === realpathSync(binary);
+    const exe = executableOf(pid);
+    return exe === undefined || exe === realpathSync(binary);
   } catch {
     return true; // no /proc: trust the signal check
   }
