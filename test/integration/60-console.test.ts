@@ -121,6 +121,8 @@ describe('the nom console', () => {
     const page = await open(process.env.NOMAD_TOKEN!, { width: 390, height: 844 });
     await page.locator(`tr[data-job="default/${mainJob}"] a`).first().click();
     await page.locator('tr[data-alloc]').first().waitFor();
+    // Versions arrive in their own read, after the allocations.
+    await page.locator('table.versions tr[data-version]').first().waitFor();
     assert.match(await page.locator('table.versions').innerText(), new RegExp(`v1[\\s\\S]*${TAG.slice(0, 8)}[\\s\\S]*by ada`));
     // The running allocation's log, followed: the demo app says where it listens.
     await page.waitForFunction(() => /hello-world listening on/.test(document.querySelector('pre[aria-label="log"]')?.textContent ?? ''), undefined, { timeout: 15_000 });

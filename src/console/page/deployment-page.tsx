@@ -191,6 +191,7 @@ export function DeploymentPage({ api, live, namespace, id }: { api: NomadApi; li
       {shownAlloc && <LogView key={shownAlloc} api={api} allocId={shownAlloc} tasks={tasksOf(shownAlloc)} />}
 
       <h2>Versions</h2>
+      {!versions && <p class="muted">reading versions…</p>}
       <table class="versions">
         <Columns names={['version', 'commit', 'submitted', '']} />
         <tbody>
