@@ -15,6 +15,8 @@ import { effectiveEnv } from './environment.js';
 import type { Output } from './output.js';
 import { CommandError, InputError } from '../errors.js';
 import { consoleRoot, jobsVisibleTo } from './console.js';
+import { serveWake } from '../router/wake-server.js';
+import { sleepDefaults } from '../router/sleep-policy.js';
 
 export function registerRouter(program: Command, out: Output): void {
   const router = program
@@ -31,11 +33,19 @@ export function registerRouter(program: Command, out: Output): void {
       const consulAt = config.consul ? consulConfig({ ...effectiveEnv(), CONSUL_HTTP_ADDR: config.consul.address }) : undefined;
       const consul = consulAt && new ConsulClient(consulAt);
       const ingress = config.ingress.console && !config.ingress.console.root ? { ...config.ingress, console: { ...config.ingress.console, root: consoleRoot() } } : config.ingress;
-      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, consul);
+      let sleep;
+      try {
+        sleep = sleepDefaults(config.sleep);
+      } catch (e) {
+        throw InputError.of(`--config ${opts.config}: ${(e as Error).message}`);
+      }
+      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, consul, sleep);
       // The console's visitors are asked about with their own token, at the router's Nomad.
       const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomad.http.config, token));
       const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
-      for (const [what, s, port] of [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort]] as const) {
+      const waker = config.ingress.wakePort ? serveWake(daemon, config.ingress.wakePort, log) : undefined;
+      const servers = [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort], ...(waker ? [['wake listener', waker, config.ingress.wakePort!] as const] : [])] as const;
+      for (const [what, s, port] of servers) {
         s.once('error', (e: Error) => {
           log.warn(`cannot serve the router's ${what} on 127.0.0.1:${port} (${e.message}); stopping`);
           process.exitCode = 1;
@@ -47,6 +57,8 @@ export function registerRouter(program: Command, out: Output): void {
         daemon.stop();
         server.close();
         dns.close();
+        waker?.close();
+        waker?.closeAllConnections();
         nomad.close();
         consul?.close();
       };

@@ -20,7 +20,11 @@ export function registerStatus(program: Command, out: Output): void {
     .action(async (arg: string | undefined, opts: { namespace?: string; all?: boolean; json?: boolean }) => {
       const { nomad, namespace, job } = await openJob(arg, opts);
       try {
-        const [deployment, allocations] = await Promise.all([nomad.jobs.latestDeployment(job.ID, namespace), nomad.jobs.allocations(job.ID, { namespace })]);
+        const [deployment, allocations, scale] = await Promise.all([
+          nomad.jobs.latestDeployment(job.ID, namespace),
+          nomad.jobs.allocations(job.ID, { namespace }),
+          job.Type === 'service' ? nomad.jobs.scaleStatus(job.ID, namespace).catch(() => undefined) : undefined,
+        ]);
         const checks = new Map<string, CheckResult[]>();
         await Promise.all(
           allocations
@@ -38,7 +42,7 @@ export function registerStatus(program: Command, out: Output): void {
             consul.close();
           }
         }
-        const status = jobStatus({ job, deployment, allocations, checks, all: opts.all });
+        const status = jobStatus({ job, deployment, allocations, checks, all: opts.all, scale });
         const note = inConsul.length && !consulAt ? [`(the checks of ${inConsul.join(', ')} run in Consul: set CONSUL_HTTP_ADDR and CONSUL_HTTP_TOKEN to see them; health shown is the deployment's)`] : [];
         out.result(opts.json ? JSON.stringify(status, null, 2) : [...statusLines(status, { now: Date.now(), paint: paintFor() }), ...note].join('\n'));
       } finally {

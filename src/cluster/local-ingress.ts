@@ -1,3 +1,6 @@
+import { parseSleepAfter } from '../settings/sleep-after.js';
+import { parsePeriod } from '../router/sleep-policy.js';
+import { InputError } from '../errors.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CaddyAdmin } from '../router/caddy-admin.js';
@@ -26,6 +29,7 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
     routerStatus: nomadHttpPort + 4,
     routerDns: nomadHttpPort + 5,
     noInstance: nomadHttpPort + 6,
+    wake: nomadHttpPort + 3,
   };
 }
 
@@ -44,7 +48,19 @@ export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, noma
     console: { hostnames: [LOCAL_CONSOLE_HOST], root: '', nomad: { dial: `127.0.0.1:${nomadHttpPort}` }, router: `127.0.0.1:${ports.routerStatus}` },
     unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
   });
-  return consulAddress ? { ...config, consul: { address: consulAddress } } : config;
+  // The cluster's sleep and expiry rules for review apps, when the operator gives them.
+  for (const [name, parse] of [['NOM_SLEEP_AFTER', parseSleepAfter], ['NOM_EXPIRE_AFTER', parsePeriod]] as const) {
+    const text = env[name];
+    if (!text) continue;
+    try {
+      parse(text);
+    } catch (e) {
+      throw InputError.of(`${name}=${text}: ${(e as Error).message}`);
+    }
+  }
+  const sleep = { ...(env.NOM_SLEEP_AFTER ? { reviewAppsAfter: env.NOM_SLEEP_AFTER } : {}), ...(env.NOM_EXPIRE_AFTER ? { expireReviewAppsAfter: env.NOM_EXPIRE_AFTER } : {}) };
+  const withSleep = Object.keys(sleep).length ? { ...config, sleep } : config;
+  return consulAddress ? { ...withSleep, consul: { address: consulAddress } } : withSleep;
 }
 
 /** Where Caddy's internal CA keeps its root certificate (clients trust it via NOM_CA_CERT). */

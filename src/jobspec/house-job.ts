@@ -2,6 +2,7 @@ import type { DeployContext } from '../context/deploy-context.js';
 import type { DeployTarget } from '../naming/deploy-target.js';
 import { minutes, seconds, type Nanoseconds } from '../settings/duration.js';
 import type { Settings } from '../settings/declarations.js';
+import { sleepAfterText } from '../settings/sleep-after.js';
 import { homeVolume, hostVolume, pvVolume } from './host-volumes.js';
 import type { NomadJob, TaskGroup, VolumeRequest } from './nomad-job.js';
 import { extraService, mainService } from './services.js';
@@ -81,6 +82,8 @@ export function houseJob(ctx: DeployContext, target: DeployTarget, settings: Set
   if (ctx.commitUrl) meta.nom_commit_url = ctx.commitUrl;
   if (ctx.user) meta.nom_user = ctx.user;
   if (target.forcePull || ctx.imageTagReused) meta.nom_render_id = options.renderId;
+  // The router reads it; without it, the cluster's default for the environment's kind holds.
+  if (settings.SLEEP_AFTER) meta.nom_sleep_after = sleepAfterText(settings.SLEEP_AFTER);
 
   return {
     ID: target.slug,

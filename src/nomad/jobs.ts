@@ -151,10 +151,37 @@ export class Jobs {
       capability: submit(namespace),
     });
   }
+  /** POST /v1/job/:id/scale: one group to `count`; Nomad keeps the event (with its previous count) in the job's scaling history. */
+  scale(id: string, namespace: string, group: string, count: number, message: string, meta?: Record<string, string>): Promise<{ EvalID: string; JobModifyIndex: number }> {
+    return this.http.request('POST', `/v1/job/${encodeURIComponent(id)}/scale`, {
+      body: { Count: count, Target: { Group: group }, Message: message, ...(meta ? { Meta: meta } : {}) },
+      query: { namespace },
+      capability: `the scale-job capability in namespace "${namespace}"`,
+    });
+  }
+  /** GET /v1/job/:id/scale: each group's desired and running counts, and its scaling events (newest first). */
+  scaleStatus(id: string, namespace: string): Promise<JobScaleStatus> {
+    return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/scale`, { query: { namespace }, capability: read(namespace) });
+  }
   /** GET /v1/job/:id/summary */
   summary(id: string, namespace: string): Promise<JobSummary> {
     return this.http.request('GET', `/v1/job/${encodeURIComponent(id)}/summary`, { query: { namespace }, capability: read(namespace) });
   }
+}
+
+export interface ScalingEvent {
+  Count: number | null;
+  PreviousCount: number;
+  Message: string;
+  Meta: Record<string, string> | null;
+  Error: boolean;
+  /** Nanoseconds since the epoch. */
+  Time: number;
+}
+
+export interface JobScaleStatus {
+  JobModifyIndex: number;
+  TaskGroups: Record<string, { Desired: number; Running: number; Healthy: number; Events: ScalingEvent[] | null }>;
 }
 
 export interface AllocationListStub {

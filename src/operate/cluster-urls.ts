@@ -12,6 +12,8 @@ export interface RoutedUrl {
   readonly refused: readonly string[];
   /** A canary hostname while no canary runs shows the current version. */
   readonly currentVersion?: true;
+  /** Its job sleeps: the next request wakes it. */
+  readonly asleep?: true;
 }
 
 /** The routing table as URLs, with healthy and registered instances of each. Pure. */
@@ -27,6 +29,7 @@ export function routedUrls(table: RoutingTable, instances: readonly ServiceInsta
       instances: fallback ? r.upstreams.length : claiming,
       refused: table.conflicts.filter((c) => c.host === r.host).map((c) => c.claimant),
       ...(fallback ? { currentVersion: true as const } : {}),
+      ...(r.asleep && !r.upstreams.length ? { asleep: true as const } : {}),
     };
   });
 }
@@ -35,7 +38,7 @@ export function urlLines(urls: readonly RoutedUrl[], paint: Paint = plainPaint):
   if (!urls.length) return ['no routed URLs: no running job tags a hostname'];
   return table(
     ['URL', 'JOB', 'HEALTHY'],
-    urls.map((u) => [u.url, u.job, `${u.healthy}/${u.instances}${u.currentVersion ? ' (no canary: the current version)' : ''}${u.refused.length ? ` (refused: ${u.refused.join(', ')})` : ''}`]),
-    (col, value) => (col === 2 ? paint(value, value.startsWith('0/') ? 'red' : /^(\d+)\/\1\b/.test(value) ? 'green' : 'yellow') : value),
+    urls.map((u) => [u.url, u.job, u.asleep ? 'asleep (a request wakes it)' : `${u.healthy}/${u.instances}${u.currentVersion ? ' (no canary: the current version)' : ''}${u.refused.length ? ` (refused: ${u.refused.join(', ')})` : ''}`]),
+    (col, value) => (col === 2 ? paint(value, value.startsWith('asleep') ? 'dim' : value.startsWith('0/') ? 'red' : /^(\d+)\/\1\b/.test(value) ? 'green' : 'yellow') : value),
   );
 }

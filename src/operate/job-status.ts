@@ -2,7 +2,8 @@ import { servicesOf } from '../jobspec/services.js';
 import type { CheckResult } from '../nomad/allocations.js';
 import { allocationHealth, type Health } from '../router/cluster-view.js';
 import type { Deployment } from '../nomad/deployments.js';
-import type { AllocationListStub, RegisteredJob } from '../nomad/jobs.js';
+import type { AllocationListStub, JobScaleStatus, RegisteredJob } from '../nomad/jobs.js';
+import { wakeCounts } from '../router/sleep-policy.js';
 import { ago, type Paint, plainPaint, table } from './terminal-text.js';
 
 /** `nom status` as data (what `--json` prints). */
@@ -30,6 +31,8 @@ export interface JobStatus {
   readonly allocations: readonly AllocationStatus[];
   /** Allocations left out: stopped ones of earlier versions (`--all` shows them). */
   readonly hidden: number;
+  /** Put to sleep (by the router when idle, or by hand): since when, why, and the counts a request wakes it to. */
+  readonly asleep?: { readonly since: string; readonly why: string; readonly wakesTo: Readonly<Record<string, number>> };
 }
 
 export interface AllocationStatus {
@@ -61,6 +64,7 @@ export function jobStatus(input: {
   allocations: readonly AllocationListStub[];
   checks: ReadonlyMap<string, readonly CheckResult[]>;
   all?: boolean;
+  scale?: JobScaleStatus;
 }): JobStatus {
   const { job, deployment } = input;
   const meta = job.Meta ?? {};
@@ -112,7 +116,15 @@ export function jobStatus(input: {
     urls: jobUrls(job),
     allocations,
     hidden: input.allocations.length - shown.length,
+    ...asleep(input.scale),
   };
+}
+
+function asleep(scale: JobScaleStatus | undefined): Pick<JobStatus, 'asleep'> {
+  const counts = scale && wakeCounts(scale);
+  if (!scale || !counts) return {};
+  const last = Object.values(scale.TaskGroups).flatMap((g) => g.Events ?? []).sort((a, b) => b.Time - a.Time)[0]!;
+  return { asleep: { since: new Date(last.Time / 1e6).toISOString(), why: last.Message.replace(/^nom: /, ''), wakesTo: Object.fromEntries(counts) } };
 }
 
 const tone = (value: string): 'green' | 'yellow' | 'red' | undefined =>
@@ -126,7 +138,7 @@ export function statusLines(s: JobStatus, o: { now: number; paint?: Paint }): st
   const paint = o.paint ?? plainPaint;
   const p = (value: string) => paint(value, tone(value));
   const { job } = s;
-  const state = job.stopped ? paint('stopped', 'red') : p(job.status);
+  const state = job.stopped ? paint('stopped', 'red') : s.asleep ? paint('asleep', 'dim') : p(job.status);
   const lines = [`${paint(job.id, 'bold')} · ${job.type} · ${state} · version ${job.version}${job.stable ? ' (stable)' : ''} · namespace ${job.namespace}`];
   const from = job.deployedFrom;
   const origin = from.environment === 'review' ? 'review app' : from.environment ? `${from.environment} deploy` : undefined;
@@ -137,6 +149,7 @@ export function statusLines(s: JobStatus, o: { now: number; paint?: Paint }): st
     const groups = d.groups.map((g) => `${g.name}: ${g.healthy}/${g.desired} healthy${g.canaries ? `, ${g.canaries} canary${g.promoted ? ' promoted' : ''}` : ''}`);
     lines.push(`deployment of version ${d.version}: ${p(d.status)}${d.description ? ` (${d.description})` : ''}${groups.length ? ` · ${groups.join('; ')}` : ''}`);
   }
+  if (s.asleep) lines.push(`asleep since ${ago(o.now - Date.parse(s.asleep.since))} ago (${s.asleep.why}): the next request wakes it, or nom wake ${job.id}`);
   for (const u of s.urls) lines.push(`${u.url}${u.canary ? ' (canary: reaches the canaries during a deployment)' : ''}`);
   lines.push('');
   if (!s.allocations.length) lines.push('no allocations');

@@ -14,6 +14,8 @@ export interface IngressOptions {
   readonly upstreamDns: string;
   /** A loopback port where Caddy itself answers 503 for routes without a healthy instance. */
   readonly noInstancePort: number;
+  /** A loopback port where the router wakes sleeping apps (their routes point there while they sleep). */
+  readonly wakePort?: number | undefined;
   readonly tls:
     | { readonly mode: 'internal' }
     | ({ readonly mode: 'acme' } & AcmeOptions)

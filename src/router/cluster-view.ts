@@ -1,7 +1,9 @@
 import { servicesOf } from '../jobspec/services.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { CheckResult } from '../nomad/allocations.js';
-import type { AllocationListStub } from '../nomad/jobs.js';
+import type { AllocationListStub, JobListStub } from '../nomad/jobs.js';
+import { mapLimit } from './parallel.js';
+import { wakeCounts } from './sleep-policy.js';
 import type { JobServices, ServiceInstance } from './routing-table.js';
 import type { ConsulClient } from '../consul/client.js';
 import { consulInstances, routedServiceNames, serviceEntries } from './consul-services.js';
@@ -13,9 +15,31 @@ export interface ClusterView {
   readonly allocations: ReadonlyMap<string, AllocationListStub>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
+  /** What sleeping and waking need of each routed job (namespace/job): awake ones and asleep ones. */
+  readonly facts: ReadonlyMap<string, JobFacts>;
   /** Whether Consul, when followed, was read this time; when it was not, its instances are the last read. */
   readonly consul?: { readonly ok: boolean; readonly error?: string };
 }
+
+export interface JobFacts {
+  readonly namespace: string;
+  readonly jobId: string;
+  readonly meta: Readonly<Record<string, string>>;
+  /** When it was last deployed (ms); a scale does not move it. */
+  readonly submitTimeMs: number;
+  /** Its groups and their counts now. */
+  readonly groups: ReadonlyMap<string, number>;
+  /** Asleep: the counts to wake each group to. */
+  readonly wakeCounts?: ReadonlyMap<string, number> | undefined;
+}
+
+type ReadJob = { jobModifyIndex: number; readAt: number; job: JobServices; facts: JobFacts } | { jobModifyIndex: number; readAt: number; job?: undefined };
+
+/** Nomad writes a scale's event just after the job: a job at zero without one is read again after this. */
+const UNSURE_MS = 2000;
+
+/** How many reads of jobs run at once. */
+const PARALLEL_READS = 8;
 
 /**
  * Reads a ClusterView in every namespace: Nomad's services, and Consul's when a Consul client is
@@ -25,7 +49,7 @@ export interface ClusterView {
  * those whose allocation Nomad has stopped since.
  */
 export class ClusterReader {
-  private readonly specs = new Map<string, { jobModifyIndex: number; job: JobServices }>();
+  private readonly specs = new Map<string, ReadJob>();
   private lastConsul: ServiceInstance[] = [];
 
   constructor(
@@ -35,45 +59,39 @@ export class ClusterReader {
 
   async read(): Promise<ClusterView> {
     const all = await this.nomad.jobs.list({ namespace: '*' });
-    const stubs = all.filter((j) => !j.Stop && j.Status !== 'dead');
-    const jobs: JobServices[] = [];
-    for (const stub of stubs) {
+    // A dead job that is not stopped may be asleep (scaled to zero by the router): its spec says.
+    const stubs = all.filter((j) => !j.Stop && (j.Status !== 'dead' || j.Type === 'service'));
+    const read = await mapLimit(stubs, PARALLEL_READS, async (stub) => {
       const key = `${stub.Namespace}/${stub.ID}`;
-      let cached = this.specs.get(key);
-      if (cached?.jobModifyIndex !== stub.JobModifyIndex) {
-        const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
-        if (!job) continue;
-        cached = {
-          jobModifyIndex: stub.JobModifyIndex,
-          job: {
-            namespace: stub.Namespace,
-            jobId: stub.ID,
-            createIndex: stub.CreateIndex,
-            services: servicesOf(job).filter((s) => s.Provider === 'nomad' || (this.consul && s.Provider === 'consul')).map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
-          },
-        };
-        this.specs.set(key, cached);
-      }
-      jobs.push(cached.job);
-    }
+      const cached = this.specs.get(key);
+      // A job scaled to zero whose sleep event is not written yet is asked again shortly.
+      const unsure = cached?.job && !cached.facts.wakeCounts && [...cached.facts.groups.values()].every((n) => n === 0) && Date.now() - cached.readAt > UNSURE_MS;
+      if (cached?.jobModifyIndex === stub.JobModifyIndex && !unsure) return cached;
+      const fresh = await this.readJob(stub);
+      this.specs.set(key, fresh);
+      return fresh;
+    });
+    const jobs: JobServices[] = [];
+    const facts = new Map<string, JobFacts>();
+    stubs.forEach((stub, i) => {
+      const r = read[i]!;
+      if (!r.job || (stub.Status === 'dead' && !r.facts.wakeCounts)) return;
+      jobs.push(r.job);
+      facts.set(`${stub.Namespace}/${stub.ID}`, r.facts);
+    });
     const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
     for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
 
     const { value: namespaces } = await this.nomad.services.list();
-    const instances: ServiceInstance[] = [];
-    for (const ns of namespaces) {
-      for (const s of ns.Services) {
-        for (const r of await this.nomad.services.registrations(s.ServiceName, ns.Namespace)) {
-          instances.push({
-            namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
-            address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
-          });
-        }
-      }
-    }
+    const services = namespaces.flatMap((ns) => ns.Services.map((s) => [s.ServiceName, ns.Namespace] as const));
+    const registrations = await mapLimit(services, PARALLEL_READS, ([name, namespace]) => this.nomad.services.registrations(name, namespace));
+    const instances: ServiceInstance[] = registrations.flat().map((r) => ({
+      namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
+      address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
+    }));
     const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
     const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
-    if (!this.consul) return { jobs, instances, allocations, known };
+    if (!this.consul) return { jobs, instances, allocations, known, facts };
     let consul: ClusterView['consul'] = { ok: true };
     try {
       const names = routedServiceNames((await this.consul.catalog.services()).value);
@@ -84,7 +102,28 @@ export class ClusterReader {
       // What Consul said last, but not for allocations Nomad has stopped since.
       this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
-    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, consul };
+    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, facts, consul };
+  }
+
+  /** A job's routed services and sleep facts; a job whose groups all have count 0 is asked whether the router put it to sleep. */
+  private async readJob(stub: JobListStub): Promise<ReadJob> {
+    const readAt = Date.now();
+    const job = await this.nomad.jobs.read(stub.ID, stub.Namespace);
+    if (!job) return { jobModifyIndex: stub.JobModifyIndex, readAt };
+    const groups = new Map(job.TaskGroups.map((g) => [g.Name, g.Count ?? 1]));
+    const wake = [...groups.values()].every((c) => c === 0) ? wakeCounts(await this.nomad.jobs.scaleStatus(stub.ID, stub.Namespace)) : undefined;
+    return {
+      jobModifyIndex: stub.JobModifyIndex,
+      readAt,
+      job: {
+        namespace: stub.Namespace,
+        jobId: stub.ID,
+        createIndex: stub.CreateIndex,
+        services: servicesOf(job).filter((s) => s.Provider === 'nomad' || (this.consul && s.Provider === 'consul')).map((s) => ({ name: s.Name, tags: s.Tags ?? [], canaryTags: s.CanaryTags ?? [] })),
+        ...(wake ? { asleep: true } : {}),
+      },
+      facts: { namespace: stub.Namespace, jobId: stub.ID, meta: job.Meta ?? {}, submitTimeMs: job.SubmitTime / 1e6, groups, wakeCounts: wake },
+    };
   }
 }
 

@@ -13,6 +13,8 @@ export interface RouterConfig {
   readonly dnsPort: number;
   /** Consul, when services register there too: its address (the token comes from CONSUL_HTTP_TOKEN). */
   readonly consul?: { readonly address: string };
+  /** When idle review apps sleep and unredeployed ones expire (see docs/sleep.md); nom's defaults when absent. */
+  readonly sleep?: { readonly reviewAppsAfter?: string; readonly expireReviewAppsAfter?: string };
 }
 
 /** Reads `nom router --config <file>`; a file that is missing, not JSON or incomplete is the user's to fix (exit 2). */
@@ -42,6 +44,8 @@ export interface IngressPorts {
   readonly routerDns: number;
   /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
   readonly noInstance: number;
+  /** The router's loopback listener that wakes a sleeping app and holds its requests meanwhile. */
+  readonly wake: number;
 }
 
 /**
@@ -65,6 +69,7 @@ export function routerConfig(
       adminListen: `unix/${adminSocket}|0600`,
       upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
       noInstancePort: ports.noInstance,
+      wakePort: ports.wake,
       hsts: DEFAULT_HSTS,
       trustedProxies: PRIVATE_RANGES,
       ...o,

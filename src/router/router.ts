@@ -8,9 +8,11 @@ import { ConsulWatch } from './consul-watch.js';
 import type { ConsulClient } from '../consul/client.js';
 import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
-import { owners, routingTable, type RoutingTable } from './routing-table.js';
-import { addressName, dnsAnswer, type DnsAnswer } from './upstream-dns.js';
+import { owners, routingTable, type Route, type RoutingTable } from './routing-table.js';
+import { addressName, dnsAnswer, routeOfSrvName, type DnsAnswer } from './upstream-dns.js';
 import { visibleIngress } from './visible-ingress.js';
+import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
+import { NomadError } from '../nomad/http.js';
 
 export type RouterLog = WatchLog;
 
@@ -22,7 +24,12 @@ export interface RouterStatus {
   readonly lastPush: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string } | undefined;
   /** Consul, when the router follows it too. */
   readonly consul?: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string };
+  /** Jobs that may sleep (namespace/job): asleep or not, and their last request through this router (ISO time). */
+  readonly sleep?: readonly { readonly job: string; readonly asleep: boolean; readonly lastRequest?: string; readonly sleepsAfter: string }[];
 }
+
+/** How long a request waits for its sleeping app to wake before it gets 503. */
+export const WAKE_LIMIT_MS = 120_000;
 
 /** A round runs this often; sooner when Nomad says something changed. */
 const TICK_MS = 250;
@@ -65,6 +72,15 @@ export class Router {
   private recorded: Map<string, HostnameRecord> | undefined;
   private recordsProblem: string | undefined;
   private readonly reserved: ReadonlySet<string>;
+  /** The last request through this router, by job (namespace/job): Caddy asks the DNS for a route's instances only when a request comes. */
+  private readonly lastRequest = new Map<string, number>();
+  /** Jobs being woken, and when the wake began. */
+  private readonly waking = new Map<string, number>();
+  /** When each job was last woken: it gets its whole idle time again. */
+  private readonly wokenAt = new Map<string, number>();
+  /** The last problem sleeping each job, said once. */
+  private readonly sleepProblems = new Map<string, string>();
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly nomad: NomadClient,
@@ -72,6 +88,7 @@ export class Router {
     private readonly ingress: IngressOptions,
     private readonly log: RouterLog,
     consul?: ConsulClient,
+    private readonly sleep: SleepDefaults = DEFAULT_SLEEP,
   ) {
     this.reader = new ClusterReader(nomad, consul);
     this.records = new HostnameRecords(nomad);
@@ -88,9 +105,103 @@ export class Router {
     return { ...this.status, nomad: { ...this.status.nomad, following: this.watch.mode === 'events' ? `event stream (index ${this.watch.lastIndex})` : 'lists by blocking queries' } };
   }
 
-  /** The DNS answer for a route's instances or an instance's address (SERVFAIL before the first read). */
+  /**
+   * The DNS answer for a route's instances or an instance's address (SERVFAIL before the first
+   * read). Caddy asks for a route only when a request for it comes (at most every refresh), so a
+   * question is the sign of traffic that sleeping goes by.
+   */
   answer(name: string, type: string): DnsAnswer {
-    return dnsAnswer(this.ready ? this.status.table : undefined, name, type, { target: addressName('127.0.0.1'), port: this.ingress.noInstancePort });
+    const table = this.ready ? this.status.table : undefined;
+    if (table && type === 'SRV') {
+      const route = routeOfSrvName(table, name);
+      if (route) this.lastRequest.set(route.owner, Date.now());
+    }
+    const local = (port: number) => ({ target: addressName('127.0.0.1'), port });
+    return dnsAnswer(table, name, type, local(this.ingress.noInstancePort), this.ingress.wakePort ? local(this.ingress.wakePort) : undefined);
+  }
+
+  /** The route of a hostname, as routed now. */
+  route(host: string): Route | undefined {
+    return this.status.table.routes.find((r) => r.host === host);
+  }
+
+  /**
+   * Wakes a sleeping job (once, however many requests ask) and resolves with the healthy
+   * instances of `host` once there are any; rejects past `limitMs`.
+   */
+  async wakeFor(host: string, limitMs = WAKE_LIMIT_MS): Promise<readonly string[]> {
+    const began = Date.now();
+    const route = this.route(host);
+    if (!route) throw new Error(`no route for ${host}`);
+    if (route.upstreams.length) return route.upstreams;
+    this.lastRequest.set(route.owner, began);
+    if (!this.waking.has(route.owner)) {
+      this.waking.set(route.owner, began);
+      this.changed = true;
+      this.wake?.();
+      await this.scaleUp(route.owner).catch((e: Error) => {
+        this.waking.delete(route.owner);
+        throw e;
+      });
+    }
+    for (;;) {
+      const now = this.route(host);
+      if (now?.upstreams.length) return now.upstreams;
+      if (!now) throw new Error(`${host} is no longer routed`);
+      if (Date.now() - began > limitMs) throw new Error(`${route.owner} did not wake within ${Math.round(limitMs / 1000)}s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Scales each group of a sleeping job back to its count before the sleep. */
+  private async scaleUp(job: string): Promise<void> {
+    const facts = this.view?.facts.get(job);
+    if (!facts?.wakeCounts) return; // already awake (or waking by another hand): wait for its health
+    this.log.info(`${job} is asked for: waking it (${[...facts.wakeCounts].map(([g, n]) => `${g} to ${n}`).join(', ')})`);
+    for (const [group, count] of facts.wakeCounts) {
+      await this.nomad.jobs.scale(facts.jobId, facts.namespace, group, count, 'nom: woken by a request', { nom_wake: 'true' });
+    }
+    this.changed = true;
+    this.wake?.();
+  }
+
+  /** Puts to sleep the routed jobs that have had no request for their sleep time. */
+  private async sleepIdle(table: RoutingTable, view: ClusterView): Promise<void> {
+    const routed = new Set(table.routes.map((r) => r.owner));
+    const candidates: AwakeJob[] = [];
+    for (const [job, f] of view.facts) {
+      const after = sleepAfterMs(f.meta, this.sleep);
+      if (after === undefined || f.wakeCounts || !routed.has(job) || this.waking.has(job) || ![...f.groups.values()].some((n) => n > 0)) continue;
+      const lastActivity = Math.max(this.lastRequest.get(job) ?? 0, f.submitTimeMs, this.wokenAt.get(job) ?? 0, this.startedAt);
+      candidates.push({ job, sleepAfterMs: after, lastActivity, deploying: false });
+    }
+    for (const job of dueToSleep(candidates, Date.now())) {
+      const f = view.facts.get(job)!;
+      const after = candidates.find((c) => c.job === job)!.sleepAfterMs;
+      try {
+        for (const [group, count] of f.groups) {
+          if (count > 0) await this.nomad.jobs.scale(f.jobId, f.namespace, group, 0, `nom: asleep after ${Math.round(after / 1000)}s without a request`, { [SLEEP_META]: 'true' });
+        }
+        this.log.info(`${job} had no request for ${Math.round(after / 1000)}s: asleep (the next request wakes it)`);
+        this.sleepProblems.delete(job);
+        this.changed = true;
+      } catch (e) {
+        // A deployment under way refuses a scale: it is active, and the next round tries again.
+        const problem = e instanceof NomadError && /active deployment/.test(e.message) ? undefined : (e as Error).message;
+        if (problem && this.sleepProblems.get(job) !== problem) this.log.warn(`cannot put ${job} to sleep: ${problem}`);
+        if (problem) this.sleepProblems.set(job, problem);
+      }
+    }
+  }
+
+  /** Ends the wakes whose jobs have a healthy instance again. */
+  private noteWoken(table: RoutingTable): void {
+    for (const [job, began] of this.waking) {
+      if (!table.routes.some((r) => r.owner === job && r.upstreams.length)) continue;
+      this.waking.delete(job);
+      this.wokenAt.set(job, Date.now());
+      this.log.info(`${job} is awake after ${((Date.now() - began) / 1000).toFixed(1)}s`);
+    }
   }
 
   stop(): void {
@@ -144,10 +255,12 @@ export class Router {
       recordedOwners: this.recorded && new Map([...this.recorded].map(([host, r]) => [host, r.owner])),
       previousOwners: owners(this.status.table),
       reserved: this.reserved,
+      waking: new Set(this.waking.keys()),
     });
+    this.noteWoken(table);
     // The DNS answers from this table from now on: instances change here, without a push.
     const records = this.recorded && [...this.recorded.values()].map(({ host, owner, since }) => ({ host, owner, since })).sort((a, b) => a.host.localeCompare(b.host));
-    this.status = { ...this.status, table, records };
+    this.status = { ...this.status, table, records, sleep: this.sleepStatus(view) };
     this.ready = true;
     if (!isDeepStrictEqual(table.routes, this.loggedRoutes)) {
       this.log.info(`routes: ${table.routes.map((r) => `${r.scheme}://${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
@@ -159,6 +272,18 @@ export class Router {
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
     await this.push(caddyConfig(table, this.ingress));
     await this.keepRecords(table, view);
+    await this.sleepIdle(table, view);
+  }
+
+  private sleepStatus(view: ClusterView): RouterStatus['sleep'] {
+    const out: NonNullable<RouterStatus['sleep']>[number][] = [];
+    for (const [job, f] of view.facts) {
+      const after = sleepAfterMs(f.meta, this.sleep);
+      if (after === undefined && !f.wakeCounts) continue;
+      const last = this.lastRequest.get(job);
+      out.push({ job, asleep: Boolean(f.wakeCounts), sleepsAfter: after === undefined ? 'never' : `${Math.round(after / 1000)}s`, ...(last ? { lastRequest: new Date(last).toISOString() } : {}) });
+    }
+    return out.sort((a, b) => a.job.localeCompare(b.job));
   }
 
   /** Says when Consul stops or starts answering; meanwhile its last instances stand. */

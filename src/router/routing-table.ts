@@ -29,6 +29,8 @@ export interface JobServices {
   readonly jobId: string;
   readonly createIndex: number;
   readonly services: readonly { readonly name: string; readonly tags: readonly string[]; readonly canaryTags: readonly string[] }[];
+  /** Scaled to zero by the router: its hostnames stay routed, to wake it. */
+  readonly asleep?: boolean;
 }
 
 export interface Route {
@@ -38,6 +40,8 @@ export interface Route {
   readonly owner: string;
   /** host:port of healthy instances, sorted; empty while none is healthy. */
   readonly upstreams: readonly string[];
+  /** The owner sleeps or is waking: a request wakes it instead of getting 503. */
+  readonly asleep?: true;
 }
 
 export interface Conflict {
@@ -62,6 +66,8 @@ export interface RoutingInput {
   readonly previousOwners?: ReadonlyMap<string, string>;
   /** Hostnames of the cluster itself (the Nomad UI's, the base domain): no job may claim them. */
   readonly reserved?: ReadonlySet<string>;
+  /** Jobs being woken (namespace/job): their routes wake them, like those of sleeping jobs. */
+  readonly waking?: ReadonlySet<string>;
 }
 
 /** The owner of a reserved hostname, as conflicts list it. */
@@ -137,6 +143,7 @@ export function routingTable(input: RoutingInput): RoutingTable {
     }
   }
 
+  const asleep = new Set([...input.jobs.filter((j) => j.asleep).map((j) => `${j.namespace}/${j.jobId}`), ...(input.waking ?? [])]);
   const routes: Route[] = [];
   const conflicts: Conflict[] = [];
   for (const [host, byJob] of [...claims].sort(([a], [b]) => a.localeCompare(b))) {
@@ -157,7 +164,7 @@ export function routingTable(input: RoutingInput): RoutingTable {
         return ra[0] - rb[0] || ra[1] - rb[1] || a.localeCompare(b);
       })[0]!);
     for (const [scheme, c] of [...(byJob.get(owner) ?? new Map<'https' | 'http', Claim>())].sort(([a], [b]) => b.localeCompare(a))) {
-      routes.push({ host, scheme, owner, upstreams: [...c.upstreams].sort() });
+      routes.push({ host, scheme, owner, upstreams: [...c.upstreams].sort(), ...(asleep.has(owner) ? { asleep: true as const } : {}) });
     }
     for (const claimant of claimants) if (claimant !== owner) conflicts.push({ host, owner, claimant });
   }

@@ -49,18 +49,29 @@ export type DnsAnswer =
   | { readonly rcode: 'NOERROR'; readonly srv?: readonly SrvTarget[]; readonly address?: { type: 'A' | 'AAAA'; ip: string } }
   | { readonly rcode: 'NXDOMAIN' | 'SERVFAIL' };
 
+/** Each table's routes by SRV name, made once per table: Caddy asks several times a second per busy hostname. */
+const indexes = new WeakMap<RoutingTable, Map<string, Route>>();
+
+/** The route an SRV name stands for, if any. */
+export function routeOfSrvName(table: RoutingTable, name: string): Route | undefined {
+  let index = indexes.get(table);
+  if (!index) indexes.set(table, (index = new Map(table.routes.map((r) => [srvName(r), r]))));
+  return index.get(name.toLowerCase().replace(/\.?$/, '.'));
+}
+
 /**
  * What the router answers to `type` `name`. `table` is undefined until the router has read
- * Nomad once: it then answers SERVFAIL, and Caddy keeps what it had.
+ * Nomad once: it then answers SERVFAIL, and Caddy keeps what it had. A route without a healthy
+ * instance points at `noInstance` (503), or at `wake` when its job sleeps.
  */
-export function dnsAnswer(table: RoutingTable | undefined, name: string, type: string, noInstance: SrvTarget): DnsAnswer {
+export function dnsAnswer(table: RoutingTable | undefined, name: string, type: string, noInstance: SrvTarget, wake: SrvTarget = noInstance): DnsAnswer {
   const address = addressOf(name);
   if (address) return type === address.type ? { rcode: 'NOERROR', address } : { rcode: 'NOERROR' };
   if (!table) return { rcode: 'SERVFAIL' };
-  const asked = name.toLowerCase().replace(/\.?$/, '.');
-  const route = table.routes.find((r) => srvName(r) === asked);
+  const route = routeOfSrvName(table, name);
   if (!route) return { rcode: 'NXDOMAIN' };
   if (type !== 'SRV') return { rcode: 'NOERROR' };
+  if (!route.upstreams.length && route.asleep) return { rcode: 'NOERROR', srv: [wake] };
   const srv = route.upstreams.map((u) => {
     const at = u.lastIndexOf(':');
     return { target: addressName(u.slice(0, at).replace(/^\[|\]$/g, '')), port: Number(u.slice(at + 1)) };

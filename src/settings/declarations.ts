@@ -2,6 +2,7 @@ import { asHostname } from '../domain.js';
 import { ValueProblem } from '../errors.js';
 import { parseDuration, seconds, type Nanoseconds } from './duration.js';
 import { parsePorts, type PortSpec } from './ports.js';
+import { parseSleepAfter, type SleepAfter } from './sleep-after.js';
 import {
   absolutePath, bindMountList, boolean, nomadName, oneOf, stringList, urlPath, volumeList, wholeNumber, type BindMount,
 } from './values.js';
@@ -77,6 +78,11 @@ export const DECLARATIONS = {
   HEALTH_TIMEOUT: declare<Nanoseconds>({
     type: 'duration, at most 24h', default: seconds(20), defaultText: '20s', example: '3m', parse: durationUpTo24h,
     description: 'Grace after a container (re)starts before failing checks count; after 3 failures in a row the container restarts.',
+  }),
+  SLEEP_AFTER: declare<SleepAfter | undefined>({
+    type: 'duration, or never', default: undefined, defaultText: "the cluster's for review apps (1h unless the operator says), never for main, staging and production",
+    example: '30m', parse: parseSleepAfter,
+    description: 'After this long without a request the router scales the app to zero; the next request wakes it and waits for it (see docs/sleep.md).',
   }),
   HOSTNAMES: declare<string[] | undefined>({
     type: 'list of hostnames', default: undefined, defaultText: '<slug>.<BASE_DOMAIN>', example: '["www.example.com", "store"]',

@@ -43,15 +43,16 @@ export const deployPolicyName = (namespace: string) => `deploy-${namespace}`;
 
 /**
  * What the router may do, and nothing more: list and read jobs (their services, allocations,
- * checks and events) in every namespace, and keep the hostname records (the one place that says
+ * checks and events) in every namespace, scale them (sleep and wake), and keep the hostname records (the one place that says
  * who owns a hostname). No logs, no files, no exec, no secrets. A more specific namespace rule
  * replaces the wildcard one in Nomad, so the records' namespace repeats the capabilities. Pure.
  */
 export function routerPolicy(): ACLPolicy {
-  const read = '  capabilities = ["list-jobs", "read-job"]';
+  // scale-job: to put idle review apps to sleep and wake them (it cannot change a job otherwise).
+  const read = '  capabilities = ["list-jobs", "read-job", "scale-job"]';
   return {
     Name: 'nom-router',
-    Description: 'nom: the router reads jobs, services and health in every namespace, and records who owns each hostname',
+    Description: 'nom: the router reads jobs, services and health in every namespace, scales idle review apps to zero and back, and records who owns each hostname',
     Rules: [
       'namespace "*" {', read, '}',
       `namespace "${RECORDS_NAMESPACE}" {`, read, '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }', '  }', '}',

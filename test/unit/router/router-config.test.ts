@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
 
 describe('the router\'s configuration file', () => {
   it('reads what routerConfig makes', () => {
-    const config = routerConfig({ https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652 }, '/run/caddy.sock', { bindHost: '', tls: { mode: 'internal' }, storageDir: '/var/lib/caddy' });
+    const config = routerConfig({ https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652, wake: 4653 }, '/run/caddy.sock', { bindHost: '', tls: { mode: 'internal' }, storageDir: '/var/lib/caddy' });
     assert.deepEqual(readRouterConfig(file('ok.json', JSON.stringify(config))), config);
   });
 

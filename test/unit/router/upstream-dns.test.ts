@@ -25,6 +25,17 @@ describe('the upstream DNS', () => {
     assert.equal(srvName({ scheme: 'http', host: '*.example.com' }), '_http._tcp._star.example.com.');
   });
 
+  it('points a sleeping job\'s route without instances at the wake listener, and one with instances at them', () => {
+    const wake = { target: addressName('127.0.0.1'), port: 4653 };
+    const sleeping = table({ jobs: [webJob({ asleep: true })] });
+    assert.deepEqual(dnsAnswer(sleeping, '_https._tcp.web.example.com.', 'SRV', noInstance, wake), { rcode: 'NOERROR', srv: [wake] });
+    // Woken and healthy, while the router still counts it as waking: its instances.
+    const woken = table({ jobs: [webJob()], instances: [instance({ port: 21034 })], waking: new Set(['default/web']) });
+    assert.deepEqual(dnsAnswer(woken, '_https._tcp.web.example.com.', 'SRV', noInstance, wake), { rcode: 'NOERROR', srv: [{ target: addressName('127.0.0.1'), port: 21034 }] });
+    // Awake without a healthy instance: 503 as before.
+    assert.deepEqual(dnsAnswer(table({ jobs: [webJob()] }), '_https._tcp.web.example.com.', 'SRV', noInstance, wake), { rcode: 'NOERROR', srv: [noInstance] });
+  });
+
   it('answers a route\'s healthy instances as SRV records whose targets are names of their addresses', () => {
     assert.deepEqual(dnsAnswer(t, '_https._tcp.web.example.com', 'SRV', noInstance), {
       rcode: 'NOERROR',
