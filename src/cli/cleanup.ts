@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { staleReviewApps } from '../operate/stale-review-apps.js';
-import { deleteSecrets } from '../deploy/secrets-store.js';
+import type { StaleApp } from '../operate/stale-review-apps.js';
+import { cleanupReviewApps } from '../deploy/review-app-cleanup.js';
 import { age } from './arguments.js';
 import { type Output } from './output.js';
 import { withCluster } from './cluster-access.js';
@@ -16,18 +16,11 @@ export function registerCleanup(program: Command, out: Output): void {
     .option('-n, --namespace <namespace>', 'only this namespace (default: every namespace)')
     .action(async (opts: { olderThan: number; dryRun?: boolean; purge?: boolean; namespace?: string }) =>
       withCluster(async (nomad) => {
-        const stale = staleReviewApps(await nomad.jobs.list({ namespace: opts.namespace ?? '*', meta: true }), Date.now(), opts.olderThan);
+        const line = (app: StaleApp) => `${app.namespace}/${app.id}${app.branch ? ` (branch ${app.branch})` : ''}, last deployed ${app.lastDeployed}`;
+        const options = { olderThanMs: opts.olderThan, namespace: opts.namespace, purge: Boolean(opts.purge), dryRun: opts.dryRun };
+        const stale = await cleanupReviewApps(nomad, options, (app) => out.result(`${opts.purge ? 'purged' : 'stopped'} ${line(app)}`));
         if (!stale.length) return out.say('no review app is that old');
-        for (const app of stale) {
-          const line = `${app.namespace}/${app.id}${app.branch ? ` (branch ${app.branch})` : ''}, last deployed ${app.lastDeployed}`;
-          if (opts.dryRun) {
-            out.result(line);
-            continue;
-          }
-          await nomad.jobs.deregister(app.id, { namespace: app.namespace, purge: Boolean(opts.purge) });
-          if (opts.purge) await deleteSecrets(nomad, app.id, app.namespace);
-          out.result(`${opts.purge ? 'purged' : 'stopped'} ${line}`);
-        }
+        if (opts.dryRun) for (const app of stale) out.result(line(app));
       }),
     );
 }

@@ -17,6 +17,33 @@ import { CommandError, InputError } from '../errors.js';
 import { consoleRoot, jobsVisibleTo } from './console.js';
 import { serveWake } from '../router/wake-server.js';
 import { sleepDefaults } from '../router/sleep-policy.js';
+import { cleanupReviewApps } from '../deploy/review-app-cleanup.js';
+
+/** How often the router looks for review apps past their expiry. */
+const EXPIRY_EVERY_MS = 10 * 60_000;
+
+/**
+ * The cluster side of review-app expiry: every ten minutes, review apps not deployed for
+ * `olderThanMs` are purged with their secrets, as for a deleted branch (GitLab's auto_stop_in
+ * does the same from the pipeline). It needs a token that may stop jobs: NOM_JANITOR_TOKEN, else
+ * the router's own; without one it says so once and leaves it to `nom cleanup`.
+ */
+function expireReviewApps(nomad: NomadClient, olderThanMs: number, log: { info(l: string): void; warn(l: string): void }): NodeJS.Timeout {
+  const env = effectiveEnv();
+  const janitor = env.NOM_JANITOR_TOKEN ? new NomadClient({ ...nomad.http.config, token: env.NOM_JANITOR_TOKEN }) : nomad;
+  const period = `${Math.round(olderThanMs / 3_600_000)}h`;
+  let problem: string | undefined;
+  const round = () =>
+    cleanupReviewApps(janitor, { olderThanMs, purge: true }, (app) => log.info(`${app.namespace}/${app.id}${app.branch ? ` (branch ${app.branch})` : ''} expired: not deployed for ${period} (last ${app.lastDeployed}); purged with its secrets`)).then(
+      () => void (problem = undefined),
+      (e: Error) => {
+        if (problem !== e.message) log.warn(`cannot expire review apps (${e.message}): give the router NOM_JANITOR_TOKEN, or run nom cleanup --older-than ${period} --purge`);
+        problem = e.message;
+      },
+    );
+  setTimeout(round, 60_000).unref();
+  return setInterval(round, EXPIRY_EVERY_MS).unref();
+}
 
 export function registerRouter(program: Command, out: Output): void {
   const router = program
@@ -62,6 +89,9 @@ export function registerRouter(program: Command, out: Output): void {
         nomad.close();
         consul?.close();
       };
+      const janitor = sleep.expireReviewAppsMs === undefined ? undefined : expireReviewApps(nomad, sleep.expireReviewAppsMs, log);
+      process.once('SIGTERM', () => clearInterval(janitor));
+      process.once('SIGINT', () => clearInterval(janitor));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       log.info(`following Nomad at ${nomad.http.config.address}${consul ? ` and Consul at ${consul.http.config.address}` : ''}, configuring Caddy at ${config.caddyAdmin}`);

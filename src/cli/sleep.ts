@@ -30,12 +30,14 @@ export function registerSleep(program: Command, out: Output): void {
     .description('scale a deployment to zero now; it keeps its hostnames, and the next request wakes it')
     .option(...NAMESPACE_OPTION)
     .action(async (arg: string | undefined, opts: { namespace?: string }) => {
-      const { nomad, job } = await openJob(arg, opts);
+      const { nomad, job: named } = await openJob(arg, opts);
       try {
-        if (job.Type !== 'service') throw new CommandError(`${job.ID} is a ${job.Type} job: only services sleep`);
+        if (named.Type !== 'service') throw new CommandError(`${named.ID} is a ${named.Type} job: only services sleep`);
+        await afterDeployment(nomad, named.ID, named.Namespace, out);
+        // As it is after the deployment (the router may have put it to sleep meanwhile).
+        const job = (await nomad.jobs.read(named.ID, named.Namespace)) ?? named;
         const awake = job.TaskGroups.filter((g) => (g.Count ?? 1) > 0);
         if (!awake.length) return out.result(`${job.ID} has no running count: ${wakeCounts(await nomad.jobs.scaleStatus(job.ID, job.Namespace)) ? 'asleep already' : 'scaled to zero, not by nom (nothing to wake it to)'}`);
-        await afterDeployment(nomad, job.ID, job.Namespace, out);
         for (const g of awake) await nomad.jobs.scale(job.ID, job.Namespace, g.Name, 0, 'nom: put to sleep by hand', { [SLEEP_META]: 'true' });
         out.result(`${job.ID} is asleep (${awake.map((g) => `${g.Name} was ${g.Count ?? 1}`).join(', ')}): the next request wakes it, or nom wake ${job.ID}`);
       } finally {

@@ -1,5 +1,4 @@
 import type { Route, RoutingTable } from './routing-table.js';
-import { srvName } from './upstream-dns.js';
 import { CONSOLE_NOMAD_CALLS } from './console-calls.js';
 
 /** How the ingress is set up: where Caddy listens, how it gets certificates, what else it serves. */
@@ -69,11 +68,14 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
   // again each try); a configuration push must not cut websockets, so old streams close late.
   const balancing = { selection_policy: { policy: 'least_conn' }, retries: 2, try_duration: '5s', try_interval: '250ms' };
   const resolver = { addresses: [o.upstreamDns] };
-  const proxy = (route: Route): Json => ({
+  // One handler for every hostname of a scheme: the SRV name is made from the request's host, so
+  // the document does not grow a route per hostname (Caddy would try them one by one) and a
+  // thousand hostnames are one binary search in one host matcher.
+  const proxy = (scheme: Route['scheme']): Json => ({
     handler: 'reverse_proxy',
     // Instances come from the router's DNS, not from this document: they change without a
     // configuration load. While the router is away, Caddy keeps the last answer.
-    dynamic_upstreams: { source: 'srv', name: srvName(route), refresh: '250ms', grace_period: '2s', resolver, dial_timeout: '1s' },
+    dynamic_upstreams: { source: 'srv', name: `_${scheme}._tcp.{http.request.host}.`, refresh: '250ms', grace_period: '2s', resolver, dial_timeout: '1s' },
     transport: { protocol: 'http', resolver },
     load_balancing: balancing,
     stream_close_delay: '1h',
@@ -88,24 +90,26 @@ export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
   const listen = (port: number) => [`${o.bindHost}:${port}`];
 
   const httpsRoutes: Json[] = [
-    ...https.map((r) => ({ match: [{ host: [r.host] }], handle: [hsts, proxy(r)], terminal: true })),
+    ...(https.length ? [{ match: [{ host: https.map((r) => r.host) }], handle: [hsts, proxy('https')], terminal: true }] : []),
     ...(o.nomad?.hostnames.length ? [{ match: [{ host: [...o.nomad.hostnames] }], handle: [hsts, nomadProxy(o.nomad.upstream)], terminal: true }] : []),
     ...(o.console?.hostnames.length ? [{ match: [{ host: [...o.console.hostnames] }], handle: [hsts, consoleRoutes(o.console)], terminal: true }] : []),
     { handle: [unknown] },
   ];
   const redirectHosts = [...https.map((r) => r.host), ...(o.nomad?.hostnames ?? []), ...(o.console?.hostnames ?? [])];
   const httpRoutes: Json[] = [
-    ...plain.map((r) => ({
-      match: [{ host: [r.host] }],
-      handle: [
-        {
-          handler: 'subroute',
-          // HSTS on plain HTTP too, unless the client asks otherwise with X-HSTS: off.
-          routes: [{ match: [{ not: [{ header: { 'X-Hsts': ['off'] } }] }], handle: [hsts] }, { handle: [proxy(r)] }],
-        },
-      ],
-      terminal: true,
-    })),
+    ...(plain.length
+      ? [{
+          match: [{ host: plain.map((r) => r.host) }],
+          handle: [
+            {
+              handler: 'subroute',
+              // HSTS on plain HTTP too, unless the client asks otherwise with X-HSTS: off.
+              routes: [{ match: [{ not: [{ header: { 'X-Hsts': ['off'] } }] }], handle: [hsts] }, { handle: [proxy('http')] }],
+            },
+          ],
+          terminal: true,
+        }]
+      : []),
     ...(redirectHosts.length
       ? [{ match: [{ host: redirectHosts }], handle: [{ handler: 'static_response', status_code: 308, headers: { Location: [`https://{http.request.host}${httpsSuffix}{http.request.uri}`] } }], terminal: true }]
       : []),

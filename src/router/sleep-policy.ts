@@ -43,9 +43,17 @@ export function wakeCounts(status: Pick<JobScaleStatus, 'TaskGroups'>): Map<stri
   const counts = new Map<string, number>();
   for (const [group, g] of Object.entries(status.TaskGroups ?? {})) {
     if (g.Desired !== 0) return undefined;
-    const last = [...(g.Events ?? [])].sort((a, b) => b.Time - a.Time)[0];
-    if (!last || last.Meta?.[SLEEP_META] !== 'true' || last.Count !== 0 || last.PreviousCount < 1) return undefined;
-    counts.set(group, last.PreviousCount);
+    // Newest first: sleeps in a row (the router's and one by hand) count from the first of them.
+    let count: number | undefined;
+    for (const e of [...(g.Events ?? [])].sort((a, b) => b.Time - a.Time)) {
+      if (e.Meta?.[SLEEP_META] !== 'true' || e.Count !== 0) break;
+      if (e.PreviousCount > 0) {
+        count = e.PreviousCount;
+        break;
+      }
+    }
+    if (count === undefined) return undefined;
+    counts.set(group, count);
   }
   return counts.size ? counts : undefined;
 }

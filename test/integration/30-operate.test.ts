@@ -3,6 +3,8 @@
  * resubmit, urls, nodes, cleanup, and what each says when the job, the token or the address is
  * wrong. The steps share one job, "ops-it", and run in order.
  */
+import { cleanupReviewApps } from '../../src/deploy/review-app-cleanup.js';
+import { secretsPath } from '../../src/jobspec/templates.js';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -204,6 +206,16 @@ describe('operating a deployment', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.stdout.trim().split('\n').map((l) => l.split(',')[0]), ['cleanup-it/old-review (branch feature-a)']);
     assert.equal((await nomad.jobs.read('old-review', CLEANUP_NS))!.Stop, false, 'a dry run stopped a job');
+  });
+
+  it('expires the stale review apps as the router does: purged with their secrets, nothing else touched', async () => {
+    await nomad.variables.write(secretsPath('old-review'), CLEANUP_NS, { API_KEY: 'expired-secret' }, 0);
+    const purged: string[] = [];
+    await cleanupReviewApps(nomad, { olderThanMs: 4000, namespace: CLEANUP_NS, purge: true }, (app) => purged.push(app.id));
+    assert.deepEqual(purged, ['old-review']);
+    assert.equal(await nomad.jobs.read('old-review', CLEANUP_NS), undefined);
+    assert.deepEqual(await nomad.variables.list(secretsPath('old-review'), CLEANUP_NS), []);
+    for (const id of ['old-main', 'old-prod', 'not-ours', 'new-review']) assert.equal((await nomad.jobs.read(id, CLEANUP_NS))?.Stop, false, id);
   });
 });
 

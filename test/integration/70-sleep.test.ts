@@ -24,17 +24,17 @@ const jobOf = (out: string) => /deployed (\S+) version/.exec(out)?.[1] ?? assert
 let mainJob = '';
 let reviewJob = '';
 let hijack = '';
-const host = () => `${reviewJob}.nom.localhost`;
+const host = (job = reviewJob) => `${job}.nom.localhost`;
 
 const running = async (job: string) => (await nomad.jobs.allocations(job, { namespace: 'default' })).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending').length;
 
-/** Waits until the router has put the review app to sleep: no allocation left, and its route waits to wake it. */
-async function asleep(): Promise<number> {
+/** Waits until the router has put the app to sleep: no allocation left, and its route waits to wake it. */
+async function asleep(job = reviewJob): Promise<number> {
   let allocations = -1;
-  await waitFor(async () => ((allocations = await running(reviewJob)) === 0 && routerStatus().table.routes.some((r: { host: string; asleep?: boolean }) => r.host === host() && r.asleep) ? true : undefined), {
+  await waitFor(async () => ((allocations = await running(job)) === 0 && routerStatus().table.routes.some((r: { host: string; asleep?: boolean }) => r.host === host(job) && r.asleep) ? true : undefined), {
     timeoutMs: 60_000,
     intervalMs: 250,
-    onTimeout: () => new Error(`${reviewJob} did not go to sleep: ${allocations} allocation(s) running; router: ${JSON.stringify(routerStatus().sleep)}`),
+    onTimeout: () => new Error(`${job} did not go to sleep: ${allocations} allocation(s) running; router: ${JSON.stringify(routerStatus().sleep)}`),
   });
   return Date.now();
 }
@@ -128,16 +128,23 @@ describe('review apps that sleep and wake', () => {
     ws.close();
   });
 
-  it('sleeps and wakes by hand: nom sleep, nom wake', async () => {
-    const slept = await nom(['sleep', reviewJob], operator);
+  it('sleeps and wakes by hand, main too: nom sleep, then a request or nom wake', async () => {
+    const slept = await nom(['sleep', mainJob], operator);
     assert.equal(slept.code, 0, slept.out);
-    assert.match(slept.out, /is asleep \(\S+ was 1\)/);
-    await asleep();
-    const woke = await nom(['wake', reviewJob], operator);
+    assert.match(slept.out, /is asleep \(\S+ was 1\): the next request wakes it/);
+    await asleep(mainJob);
+    const reply = await viaHttps(host(mainJob));
+    assert.equal(reply.status, 200, reply.body);
+    // Main does not go back to sleep by itself; by hand it does, and nom wake wakes it.
+    const again = await nom(['sleep', mainJob], operator);
+    assert.equal(again.code, 0, again.out);
+    await asleep(mainJob);
+    const woke = await nom(['wake', mainJob], operator);
     assert.equal(woke.code, 0, woke.out);
-    await waitFor(async () => ((await viaHttps(host())).status === 200 ? true : undefined), { timeoutMs: 60_000, onTimeout: () => new Error('not awake after nom wake') });
-    const again = await nom(['wake', reviewJob], operator);
-    assert.equal(again.code, 1);
-    assert.match(again.out, /is awake/);
+    assert.match(woke.out, /is waking \(\S+ to 1\)/);
+    await waitFor(async () => ((await viaHttps(host(mainJob))).status === 200 && (await running(mainJob)) === 1 ? true : undefined), { timeoutMs: 60_000, onTimeout: () => new Error('not awake after nom wake') });
+    const awake = await nom(['wake', mainJob], operator);
+    assert.equal(awake.code, 1);
+    assert.match(awake.out, /is awake/);
   });
 });

@@ -26,17 +26,24 @@ describe('the Caddy document', () => {
     assert.deepEqual(caddyConfig(moved, options), config);
   });
 
-  it('proxies each HTTPS hostname with HSTS, instances from the router\'s DNS, least-connections, retries and a stream close delay', () => {
+  it('proxies the HTTPS hostnames with HSTS, instances from the router\'s DNS, least-connections, retries and a stream close delay', () => {
     const route = https.routes[0];
     assert.deepEqual(route.match, [{ host: ['web.example.com'] }]);
     assert.deepEqual(route.handle[0], { handler: 'headers', response: { set: { 'Strict-Transport-Security': [DEFAULT_HSTS] } } });
     const proxy = route.handle[1];
     assert.equal(proxy.upstreams, undefined);
-    assert.deepEqual(proxy.dynamic_upstreams, { source: 'srv', name: '_https._tcp.web.example.com.', refresh: '250ms', grace_period: '2s', resolver: { addresses: ['tcp/127.0.0.1:4651'] }, dial_timeout: '1s' });
+    assert.deepEqual(proxy.dynamic_upstreams, { source: 'srv', name: '_https._tcp.{http.request.host}.', refresh: '250ms', grace_period: '2s', resolver: { addresses: ['tcp/127.0.0.1:4651'] }, dial_timeout: '1s' });
     assert.deepEqual(proxy.transport, { protocol: 'http', resolver: { addresses: ['tcp/127.0.0.1:4651'] } });
     assert.equal(proxy.load_balancing.selection_policy.policy, 'least_conn');
     assert.equal(proxy.load_balancing.retries, 2);
     assert.ok(proxy.stream_close_delay);
+  });
+
+  it('matches a thousand hostnames in one route, so the document and a request\'s match do not grow a route per hostname', () => {
+    const many = table({ instances: Array.from({ length: 1000 }, (_, i) => instance({ jobId: `app-${i}`, allocId: `a${i}`, tags: [`https://app-${i}.example.com`] })) });
+    const routes = (caddyConfig(many, options) as any).apps.http.servers.https.routes;
+    assert.equal(routes.length, 3); // the apps, the Nomad UI, unknown hostnames
+    assert.equal(routes[0].match[0].host.length, 1000);
   });
 
   it('answers 503 on a loopback listener of its own, where the DNS sends routes without a healthy instance', () => {
@@ -54,7 +61,7 @@ describe('the Caddy document', () => {
   it('on plain HTTP: routes http:// hostnames (with HSTS unless X-HSTS: off) and redirects the others to HTTPS', () => {
     assert.deepEqual(http.routes[0].match, [{ host: ['plain.example.com'] }]);
     assert.deepEqual(http.routes[0].handle[0].routes[0].match, [{ not: [{ header: { 'X-Hsts': ['off'] } }] }]);
-    assert.equal(http.routes[0].handle[0].routes[1].handle[0].dynamic_upstreams.name, '_http._tcp.plain.example.com.');
+    assert.equal(http.routes[0].handle[0].routes[1].handle[0].dynamic_upstreams.name, '_http._tcp.{http.request.host}.');
     assert.deepEqual(http.routes[1].match, [{ host: ['web.example.com', 'nom.localhost'] }]);
     assert.deepEqual(http.routes[1].handle[0].headers.Location, ['https://{http.request.host}:8443{http.request.uri}']);
   });

@@ -44,6 +44,8 @@ describe('when apps sleep', () => {
     assert.equal(wakeCounts(status({ web: { Desired: 2, Events: [event({})] } })), undefined);
     // A later scale by someone else wins over the sleep.
     assert.equal(wakeCounts(status({ web: { Desired: 0, Events: [event({ Time: 1 }), event({ Time: 2, Meta: null, PreviousCount: 0, Count: 0 })] } })), undefined);
+    // Put to sleep twice in a row (the router, then by hand): the count from before the first.
+    assert.deepEqual(wakeCounts(status({ web: { Desired: 0, Events: [event({ Time: 1, PreviousCount: 2 }), event({ Time: 2, PreviousCount: 0 })] } })), new Map([['web', 2]]));
     // Every group must be asleep.
     assert.equal(wakeCounts(status({ web: { Desired: 0, Events: [event({})] }, worker: { Desired: 1, Events: [] } })), undefined);
   });

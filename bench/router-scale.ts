@@ -1,0 +1,188 @@
+/**
+ * The router with many hostnames: registers 100, then 1,000 routed jobs (Nomad's mock_driver in
+ * place of containers; their services point at one small HTTP server of this bench, so requests
+ * through Caddy reach a real upstream), and measures at each size, side by side:
+ *   - convergence: a new job's registration in Nomad → the router's DNS answering its instance,
+ *     and a deregistration → its route gone (five rounds, median and max; target under 1 s);
+ *   - a full resync: the router's whole read of the cluster from cold, and the routing table
+ *     made from it (target under 2 s);
+ *   - the router's memory (resident set; target under 150 MB);
+ *   - requests through Caddy spread over every hostname (8 keep-alive connections, 10 s):
+ *     throughput and p99, where Caddy's cache of 100 SRV names is too small for 1,000.
+ * It prints the ratios 1,000 / 100. Everything it registered is purged at the end.
+ *
+ *   npm run bench:scale          (brings up its own local cluster)
+ */
+import dnsPacket from 'dns-packet';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { localLayout } from '../src/cluster/local-layout.js';
+import { readPid } from '../src/cluster/processes.js';
+import type { NomadJob } from '../src/jobspec/nomad-job.js';
+import { NomadClient } from '../src/nomad/client.js';
+import { nomadConfig } from '../src/nomad/config.js';
+import { ClusterReader } from '../src/router/cluster-view.js';
+import { mapLimit } from '../src/router/parallel.js';
+import { routingTable } from '../src/router/routing-table.js';
+import { srvName } from '../src/router/upstream-dns.js';
+
+const SIZES = [100, 1000];
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
+const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
+const CA = readFileSync(process.env.NOM_CA_CERT!);
+const layout = localLayout(process.env.NOM_HOME!);
+const DNS_PORT = JSON.parse(readFileSync(layout.routerConfigFile, 'utf8')).dnsPort as number;
+const nomad = new NomadClient(nomadConfig(process.env));
+const SECONDS = 1e9;
+const PREFIX = 'bench-scale-';
+const hostOf = (i: number) => `${PREFIX}${String(i).padStart(4, '0')}.nom.localhost`;
+
+/** A routed job run by the mock driver: its service claims one hostname and points at `port`. */
+function mockJob(i: number, port: number): NomadJob {
+  const id = `${PREFIX}${String(i).padStart(4, '0')}`;
+  return {
+    ID: id, Name: id, Namespace: 'default', Type: 'service', Datacenters: ['*'],
+    Meta: { nom_project: 'bench-scale', nom_branch: `branch-${i}`, nom_environment: 'review', nom_sleep_after: 'never' },
+    TaskGroups: [{
+      Name: 'web', Count: 1,
+      EphemeralDisk: { SizeMB: 10 },
+      Update: { MaxParallel: 1, MinHealthyTime: 0, HealthyDeadline: 60 * SECONDS, ProgressDeadline: 120 * SECONDS, HealthCheck: 'task_states' },
+      Services: [{ Name: id, Provider: 'nomad', Tags: [`https://${hostOf(i)}`], Address: '127.0.0.1', PortLabel: String(port), AddressMode: 'auto' }],
+      // No log collection: a thousand logmon helpers would take gigabytes.
+      Tasks: [{ Name: 'web', Driver: 'mock_driver', Config: { run_for: '24h' }, Resources: { CPU: 1, MemoryMB: 10 }, LogConfig: { Disabled: true, MaxFiles: 1, MaxFileSizeMB: 1 } }],
+    }],
+  } as unknown as NomadJob;
+}
+
+/** Asks the router's DNS (TCP) for a route's instances: the ports it answers, or undefined for NXDOMAIN. */
+function askDns(host: string): Promise<number[] | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(DNS_PORT, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    socket.on('connect', () => socket.end(dnsPacket.streamEncode({ type: 'query', id: 1, flags: 0, questions: [{ type: 'SRV', name: srvName({ scheme: 'https', host }) }] })));
+    socket.on('data', (c: Buffer) => (data = Buffer.concat([data, c])));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const answer = dnsPacket.streamDecode(data) as dnsPacket.Packet & { rcode?: string };
+      resolve(answer.rcode === 'NXDOMAIN' ? undefined : (answer.answers ?? []).map((a) => ((a as { data: { port: number } }).data).port));
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 5): Promise<T> {
+  const began = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - began > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
+    await pause(everyMs);
+  }
+}
+
+async function registerUpTo(from: number, to: number, port: number): Promise<void> {
+  await mapLimit(Array.from({ length: to - from }, (_, k) => from + k), 16, (i) => nomad.jobs.register(mockJob(i, port)));
+  await until(`${to} routes with an instance`, async () => ((await askDns(hostOf(to - 1)))?.includes(port) && (await askDns(hostOf(from)))?.includes(port) ? true : undefined), 600_000, 1000);
+  // Every one of them, in the router's DNS.
+  await until(`all ${to} hostnames routed`, async () => ((await mapLimit(Array.from({ length: to }, (_, i) => i), 32, (i) => askDns(hostOf(i)))).every((p) => p?.includes(port)) ? true : undefined), 600_000, 1000);
+}
+
+/** From the registration appearing in Nomad to the router answering it, and back for a deregistration. */
+async function convergence(i: number, port: number): Promise<{ route: number; unroute: number }> {
+  const job = mockJob(i, port);
+  await nomad.jobs.register(job);
+  const registered = await until('the registration in Nomad', async () => ((await nomad.services.registrations(job.ID, 'default')).length ? Date.now() : undefined));
+  const routed = await until('the route in the router\'s DNS', async () => ((await askDns(hostOf(i)))?.includes(port) ? Date.now() : undefined));
+  await nomad.jobs.deregister(job.ID, { namespace: 'default', purge: true });
+  const deregistered = await until('the deregistration in Nomad', async () => ((await nomad.services.registrations(job.ID, 'default')).length ? undefined : Date.now()));
+  const removed = await until('the route gone', async () => ((await askDns(hostOf(i))) === undefined ? Date.now() : undefined));
+  return { route: Math.max(0, routed - registered), unroute: Math.max(0, removed - deregistered) };
+}
+
+/** The router's whole read of the cluster from cold, and its routing table. */
+async function resync(): Promise<number> {
+  const began = Date.now();
+  const view = await new ClusterReader(nomad).read();
+  routingTable({ jobs: view.jobs, instances: view.instances, healthy: () => true });
+  return Date.now() - began;
+}
+
+function routerRssMb(): number {
+  const status = readFileSync(`/proc/${readPid(layout.routerPid)}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** Requests through Caddy, each to the next hostname in turn, on 8 keep-alive connections. */
+async function load(size: number): Promise<{ rps: number; p99: number; failed: number }> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: CA });
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const end = Date.now() + LOAD_SECONDS * 1000;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (Date.now() < end) {
+      const host = hostOf(next++ % size);
+      const began = process.hrtime.bigint();
+      const status = await new Promise<number>((resolve) => {
+        https.get({ host: '127.0.0.1', port: HTTPS_PORT, servername: host, headers: { Host: `${host}:${HTTPS_PORT}` }, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', () => resolve(0));
+      });
+      latencies.push(Number(process.hrtime.bigint() - began) / 1e6);
+      if (status !== 200) failed++;
+    }
+  }));
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / LOAD_SECONDS, p99: sorted[Math.floor(sorted.length * 0.99)]!, failed };
+}
+
+async function main(): Promise<void> {
+  const upstream = http.createServer((_req, res) => res.end('ok\n')).listen(0, '127.0.0.1');
+  await new Promise((r) => upstream.once('listening', r));
+  const port = (upstream.address() as net.AddressInfo).port;
+  const results: Record<number, { route: number[]; unroute: number[]; resync: number; rss: number; rps: number; p99: number; failed: number }> = {};
+  try {
+    let registered = 0;
+    for (const size of SIZES) {
+      const began = Date.now();
+      await registerUpTo(registered, size, port);
+      registered = size;
+      console.log(`${size} hostnames routed (${((Date.now() - began) / 1000).toFixed(0)}s to register and route them)`);
+      await pause(3000);
+      const rounds = [];
+      for (let r = 0; r < ROUNDS; r++) rounds.push(await convergence(9000 + r, port));
+      const resyncs = [await resync(), await resync(), await resync()];
+      const traffic = await load(size);
+      results[size] = { route: rounds.map((r) => r.route), unroute: rounds.map((r) => r.unroute), resync: median(resyncs), rss: routerRssMb(), ...traffic };
+      console.log(`  ${JSON.stringify(results[size])}`);
+    }
+    const [a, b] = SIZES.map((s) => results[s]!);
+    const row = (label: string, x: number, y: number, unit: string, digits = 0) => console.log(`| ${label} | ${x.toFixed(digits)} ${unit} | ${y.toFixed(digits)} ${unit} | ${(y / x).toFixed(2)} |`);
+    console.log('');
+    console.log(`| | ${SIZES[0]} hostnames | ${SIZES[1]} hostnames | ${SIZES[1]} / ${SIZES[0]} |`);
+    console.log('|---|---|---|---|');
+    row('registered → routed, median', median(a!.route), median(b!.route), 'ms');
+    row('registered → routed, max', Math.max(...a!.route), Math.max(...b!.route), 'ms');
+    row('deregistered → removed, median', median(a!.unroute), median(b!.unroute), 'ms');
+    row('deregistered → removed, max', Math.max(...a!.unroute), Math.max(...b!.unroute), 'ms');
+    row('full resync (read + table), median', a!.resync, b!.resync, 'ms');
+    row('router memory (RSS)', a!.rss, b!.rss, 'MB');
+    row('requests/s through Caddy, spread over all hostnames', a!.rps, b!.rps, '');
+    row('p99 latency of those', a!.p99, b!.p99, 'ms', 2);
+    console.log(`failed requests: ${a!.failed} at ${SIZES[0]}, ${b!.failed} at ${SIZES[1]}`);
+  } finally {
+    const ours = (await nomad.jobs.list({ namespace: 'default', prefix: PREFIX })).map((j) => j.ID);
+    await mapLimit(ours, 16, (id) => nomad.jobs.deregister(id, { namespace: 'default', purge: true }).catch(() => undefined));
+    upstream.close();
+    nomad.close();
+  }
+}
+
+await main();
