@@ -87,6 +87,8 @@ interface CreateOptions {
   name?: string;
   namespace?: string;
   nfsPv?: string;
+  sleepAfter?: string;
+  expireAfter?: string;
   binaries?: string;
   acmeEmail?: string;
   baseDomain?: string;
@@ -135,10 +137,12 @@ export function registerCluster(program: Command, out: Output): void {
     .option('--nomad-version <version>', NOMAD_VERSION_HELP, NOMAD_VERSION)
     .option('--acme-email <email>', 'get certificates from Let\'s Encrypt for routed hostnames (default: Caddy\'s internal CA)')
     .option('--base-domain <domain>', 'the domain deployments live under (unknown hostnames are sent there)')
+    .option('--sleep-after <duration>', 'review apps without a request for this long sleep until the next one (default 1h; never turns it off; see docs/sleep.md)')
+    .option('--expire-after <period>', 'review apps not deployed for this long are purged by the router, given a token that may (NOM_JANITOR_TOKEN; default 14d; never)')
     .option('--no-nomad-config', 'do not write ~/.config/nomad even when it does not exist')
     .option('--dry-run', 'say what would be done on each host, and change nothing')
     .action(async (hosts: string[], opts: CreateOptions) => {
-      const given = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted, hostVolumes: opts.hostVolume, consul: opts.consul });
+      const given = clusterSpec({ hosts, first: opts.first, ingress: opts.ingress, name: opts.name, namespace: opts.namespace, nfsPv: opts.nfsPv, binaries: opts.binaries, acmeEmail: opts.acmeEmail, baseDomain: opts.baseDomain, trusted: opts.trusted, hostVolumes: opts.hostVolume, consul: opts.consul, sleepAfter: opts.sleepAfter, expireAfter: opts.expireAfter });
       // A cluster with Consul keeps it when create runs again without --consul.
       const spec = store(given).record()?.consul ? { ...given, consul: true } : given;
       const nomadVersion = nomadVersionFor(opts, out.say);

@@ -2,6 +2,8 @@ import { servicesOf } from '../jobspec/services.js';
 import type { NomadClient } from '../nomad/client.js';
 import type { CheckResult } from '../nomad/allocations.js';
 import type { AllocationListStub, JobListStub } from '../nomad/jobs.js';
+import type { NomadEvent } from '../nomad/events.js';
+import type { ServiceRegistration } from '../nomad/services.js';
 import { mapLimit } from './parallel.js';
 import { wakeCounts } from './sleep-policy.js';
 import type { JobServices, ServiceInstance } from './routing-table.js';
@@ -15,6 +17,8 @@ export interface ClusterView {
   readonly allocations: ReadonlyMap<string, AllocationListStub>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
+  /** Services with checks (namespace/job/service): an instance of any other is healthy while its allocation runs, without asking. */
+  readonly checked: ReadonlySet<string>;
   /** What sleeping and waking need of each routed job (namespace/job): awake ones and asleep ones. */
   readonly facts: ReadonlyMap<string, JobFacts>;
   /** Whether Consul, when followed, was read this time; when it was not, its instances are the last read. */
@@ -33,7 +37,20 @@ export interface JobFacts {
   readonly wakeCounts?: ReadonlyMap<string, number> | undefined;
 }
 
-type ReadJob = { jobModifyIndex: number; readAt: number; job: JobServices; facts: JobFacts } | { jobModifyIndex: number; readAt: number; job?: undefined };
+type ReadJob = { jobModifyIndex: number; readAt: number; job: JobServices; facts: JobFacts; checked: readonly string[] } | { jobModifyIndex: number; readAt: number; job?: undefined };
+
+const instanceOf = (r: ServiceRegistration): ServiceInstance => ({
+  namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
+  address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
+});
+
+/** Applies one event of Nomad's Service topic to the registrations it keeps, by registration ID. */
+function applyServiceEvent(registrations: Map<string, ServiceInstance>, e: NomadEvent): void {
+  const r = (e.Payload as { Service?: ServiceRegistration }).Service;
+  if (!r?.ID) return;
+  if (e.Type === 'ServiceRegistration') registrations.set(r.ID, instanceOf(r));
+  else if (e.Type === 'ServiceDeregistration') registrations.delete(r.ID);
+}
 
 /** Nomad writes a scale's event just after the job: a job at zero without one is read again after this. */
 const UNSURE_MS = 2000;
@@ -51,13 +68,33 @@ const PARALLEL_READS = 8;
 export class ClusterReader {
   private readonly specs = new Map<string, ReadJob>();
   private lastConsul: ServiceInstance[] = [];
+  /** Nomad's registrations by ID, kept up to date from the event stream between full reads. */
+  private registrations: Map<string, ServiceInstance> | undefined;
+  /** Service events that arrive during a full read, applied again once it is done. */
+  private duringRead: NomadEvent[] | undefined;
 
   constructor(
     private readonly nomad: NomadClient,
     private readonly consul?: ConsulClient,
   ) {}
 
-  async read(): Promise<ClusterView> {
+  /**
+   * Service events from Nomad's stream: registrations come and go without reading every service
+   * again (with a thousand services, that read is a thousand calls).
+   */
+  applyEvents(events: readonly NomadEvent[]): void {
+    for (const e of events) {
+      if (e.Topic !== 'Service') continue;
+      this.duringRead?.push(e);
+      if (this.registrations) applyServiceEvent(this.registrations, e);
+    }
+  }
+
+  /**
+   * Reads the view. `full: false` takes Nomad's registrations as the event stream left them
+   * (after a first full read); the router reads them whole after a reconnect and every resync.
+   */
+  async read(o: { full?: boolean } = {}): Promise<ClusterView> {
     const all = await this.nomad.jobs.list({ namespace: '*' });
     // A dead job that is not stopped may be asleep (scaled to zero by the router): its spec says.
     const stubs = all.filter((j) => !j.Stop && (j.Status !== 'dead' || j.Type === 'service'));
@@ -73,25 +110,34 @@ export class ClusterReader {
     });
     const jobs: JobServices[] = [];
     const facts = new Map<string, JobFacts>();
+    const checked = new Set<string>();
     stubs.forEach((stub, i) => {
       const r = read[i]!;
       if (!r.job || (stub.Status === 'dead' && !r.facts.wakeCounts)) return;
       jobs.push(r.job);
       facts.set(`${stub.Namespace}/${stub.ID}`, r.facts);
+      for (const name of r.checked) checked.add(`${stub.Namespace}/${stub.ID}/${name}`);
     });
     const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
     for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
 
-    const { value: namespaces } = await this.nomad.services.list();
-    const services = namespaces.flatMap((ns) => ns.Services.map((s) => [s.ServiceName, ns.Namespace] as const));
-    const registrations = await mapLimit(services, PARALLEL_READS, ([name, namespace]) => this.nomad.services.registrations(name, namespace));
-    const instances: ServiceInstance[] = registrations.flat().map((r) => ({
-      namespace: r.Namespace, jobId: r.JobID, serviceName: r.ServiceName, allocId: r.AllocID,
-      address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
-    }));
-    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, a]));
+    if (o.full !== false || !this.registrations) {
+      this.duringRead = [];
+      try {
+        const { value: namespaces } = await this.nomad.services.list();
+        const services = namespaces.flatMap((ns) => ns.Services.map((s) => [s.ServiceName, ns.Namespace] as const));
+        const registrations = await mapLimit(services, PARALLEL_READS, ([name, namespace]) => this.nomad.services.registrations(name, namespace));
+        this.registrations = new Map(registrations.flat().map((r) => [r.ID, instanceOf(r)]));
+        for (const e of this.duringRead) applyServiceEvent(this.registrations, e);
+      } finally {
+        this.duringRead = undefined;
+      }
+    }
+    const instances = [...this.registrations.values()];
+    // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
+    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, routingFacts(a)]));
     const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
-    if (!this.consul) return { jobs, instances, allocations, known, facts };
+    if (!this.consul) return { jobs, instances, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };
     try {
       const names = routedServiceNames((await this.consul.catalog.services()).value);
@@ -102,7 +148,7 @@ export class ClusterReader {
       // What Consul said last, but not for allocations Nomad has stopped since.
       this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
-    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, facts, consul };
+    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, facts, checked, consul };
   }
 
   /** A job's routed services and sleep facts; a job whose groups all have count 0 is asked whether the router put it to sleep. */
@@ -115,6 +161,7 @@ export class ClusterReader {
     return {
       jobModifyIndex: stub.JobModifyIndex,
       readAt,
+      checked: servicesOf(job).filter((s) => s.Checks?.length).map((s) => s.Name),
       job: {
         namespace: stub.Namespace,
         jobId: stub.ID,
@@ -125,6 +172,11 @@ export class ClusterReader {
       facts: { namespace: stub.Namespace, jobId: stub.ID, meta: job.Meta ?? {}, submitTimeMs: job.SubmitTime / 1e6, groups, wakeCounts: wake },
     };
   }
+}
+
+/** The fields of an allocation stub that routing and health read. */
+function routingFacts(a: AllocationListStub): AllocationListStub {
+  return { ID: a.ID, Name: a.Name, JobID: a.JobID, JobVersion: a.JobVersion, Namespace: a.Namespace, NodeID: a.NodeID, TaskGroup: a.TaskGroup, ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, DeploymentStatus: a.DeploymentStatus, CreateTime: a.CreateTime, ModifyTime: a.ModifyTime, CreateIndex: a.CreateIndex } as AllocationListStub;
 }
 
 export type Health = 'healthy' | 'failing' | 'starting' | 'unhealthy' | '-';

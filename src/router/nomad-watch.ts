@@ -1,4 +1,5 @@
 import type { NomadClient } from '../nomad/client.js';
+import type { EventBatch } from '../nomad/events.js';
 import { NomadError, type Indexed } from '../nomad/http.js';
 import { followIndex, pause } from './follow-index.js';
 
@@ -26,7 +27,8 @@ export class NomadWatch {
 
   constructor(
     private readonly nomad: NomadClient,
-    private readonly onChange: () => void,
+    /** With the batch that says what changed; without one when what changed is unknown (a reconnect, a blocking query). */
+    private readonly onChange: (batch?: EventBatch) => void,
     private readonly log: WatchLog,
     /** Start in this mode; 'blocking' skips the event stream. */
     mode: 'events' | 'blocking' = 'events',
@@ -48,7 +50,7 @@ export class NomadWatch {
           (batch) => {
             this.lastIndex = Math.max(this.lastIndex, batch.Index);
             backoff = 250;
-            this.onChange();
+            this.onChange(batch);
           },
           this.stopped.signal,
         );
@@ -73,7 +75,7 @@ export class NomadWatch {
   }
 
   private block(query: (index: number) => Promise<Indexed<unknown>>): Promise<void> {
-    return followIndex(query, this.onChange, this.stopped.signal);
+    return followIndex(query, () => this.onChange(), this.stopped.signal);
   }
 
   private pause(ms: number): Promise<void> {

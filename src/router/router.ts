@@ -6,13 +6,14 @@ import { caddyConfig, type IngressOptions } from './caddy-config.js';
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
 import { ConsulWatch } from './consul-watch.js';
 import type { ConsulClient } from '../consul/client.js';
-import { ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
+import { allocationHealth, ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type Route, type RoutingTable } from './routing-table.js';
 import { addressName, dnsAnswer, routeOfSrvName, type DnsAnswer } from './upstream-dns.js';
 import { visibleIngress } from './visible-ingress.js';
 import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
 import { NomadError } from '../nomad/http.js';
+import { mapLimit } from './parallel.js';
 
 export type RouterLog = WatchLog;
 
@@ -50,13 +51,19 @@ const CADDY_CHECK_MS = 500;
  */
 export class Router {
   private pushed: unknown;
-  /** The routes last logged: a line is written when they change. */
-  private loggedRoutes: unknown;
+  /** The configuration waiting to be pushed, and the push under way. */
+  private nextPush: unknown;
+  private pushing: Promise<void> | undefined;
+  /** The routes last logged: a line says what changed. */
+  private loggedRoutes: readonly Route[] = [];
   private status: RouterStatus = { table: { routes: [], conflicts: [] }, nomad: { ok: false, at: new Date().toISOString() }, lastPush: undefined };
   private ready = false;
   private view: ClusterView | undefined;
   private changed = true;
+  /** Nomad's registrations must be read whole (not only followed from the event stream): at the start, after a reconnect, at each resync. */
+  private needFull = true;
   private lastRead = 0;
+  private lastFull = 0;
   private lastCaddyCheck = 0;
   private readonly health = new Map<string, { healthy: boolean; at: number }>();
   private readonly reader: ClusterReader;
@@ -97,7 +104,11 @@ export class Router {
       this.changed = true;
       this.wake?.();
     };
-    this.watch = new NomadWatch(nomad, changed, log);
+    this.watch = new NomadWatch(nomad, (batch) => {
+      if (batch) this.reader.applyEvents(batch.Events);
+      else this.needFull = true;
+      changed();
+    }, log);
     this.consulWatch = consul && new ConsulWatch(consul, changed, log);
   }
 
@@ -224,6 +235,7 @@ export class Router {
       this.wake = undefined;
     }
     await watching;
+    await this.pushing;
   }
 
   /** One round: read what changed, recheck health that is due, recompute, push if needed. */
@@ -231,7 +243,13 @@ export class Router {
     try {
       if (this.changed || !this.view || Date.now() - this.lastRead > RESYNC_MS) {
         this.changed = false;
-        this.view = await this.reader.read();
+        const full = this.needFull || !this.view || Date.now() - this.lastFull > RESYNC_MS || this.watch.mode === 'blocking';
+        this.needFull = false;
+        this.view = await this.reader.read({ full }).catch((e: unknown) => {
+          this.needFull = true;
+          throw e;
+        });
+        if (full) this.lastFull = Date.now();
         this.noteConsul(this.view);
         this.noteConsulHealth(this.view);
         this.recorded = await this.readRecords();
@@ -262,15 +280,14 @@ export class Router {
     const records = this.recorded && [...this.recorded.values()].map(({ host, owner, since }) => ({ host, owner, since })).sort((a, b) => a.host.localeCompare(b.host));
     this.status = { ...this.status, table, records, sleep: this.sleepStatus(view) };
     this.ready = true;
-    if (!isDeepStrictEqual(table.routes, this.loggedRoutes)) {
-      this.log.info(`routes: ${table.routes.map((r) => `${r.scheme}://${r.host} → ${r.upstreams.length} instance(s)`).join(', ') || 'none'}`);
-      this.loggedRoutes = table.routes;
-    }
+    const changes = routeChanges(this.loggedRoutes, table.routes);
+    if (changes) this.log.info(`routes: ${changes}`);
+    this.loggedRoutes = table.routes;
     for (const c of table.conflicts) {
       if (!this.knownConflicts.has(`${c.host} ${c.claimant}`)) this.log.warn(`${c.claimant} claims ${c.host}, which belongs to ${c.owner}: not routed`);
     }
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
-    await this.push(caddyConfig(table, this.ingress));
+    this.schedulePush(caddyConfig(table, this.ingress));
     await this.keepRecords(table, view);
     await this.sleepIdle(table, view);
   }
@@ -333,11 +350,11 @@ export class Router {
   private async keepRecords(table: RoutingTable, view: ClusterView): Promise<void> {
     if (!this.recorded) return;
     try {
-      for (const route of table.routes) {
-        if (this.recorded.has(route.host)) continue;
+      const recorded = this.recorded;
+      await mapLimit(table.routes.filter((r) => !recorded.has(r.host)), 8, async (route) => {
         if (await this.records.claim(route.host, route.owner)) this.log.info(`${route.host} belongs to ${route.owner} from now on`);
         this.changed = true; // read the records again: ours, or another router's
-      }
+      });
       for (const record of this.recorded.values()) {
         if (view.known.has(record.owner)) continue;
         if (await this.records.release(record)) this.log.info(`${record.host} is free again: ${record.owner} was purged`);
@@ -346,6 +363,23 @@ export class Router {
     } catch (e) {
       this.log.warn(`cannot write the hostname records (${(e as Error).message})`);
     }
+  }
+
+  /**
+   * Hands the newest configuration to the pusher, which loads one at a time and always the
+   * newest: the routing loop does not wait for Caddy (a load with a thousand hostnames takes a
+   * while), so the DNS keeps following Nomad meanwhile.
+   */
+  private schedulePush(config: unknown): void {
+    this.nextPush = config;
+    this.pushing ??= (async () => {
+      while (this.nextPush !== undefined) {
+        const next = this.nextPush;
+        this.nextPush = undefined;
+        await this.push(next);
+      }
+      this.pushing = undefined;
+    })();
   }
 
   /** Loads `config` into Caddy when it differs from the last push, or when Caddy lost it. */
@@ -375,9 +409,18 @@ export class Router {
    */
   private async recheckHealth(view: ClusterView): Promise<void> {
     const now = Date.now();
-    // Consul's instances come with their health; Nomad's are asked for it.
-    const registered = new Map(view.instances.filter((i) => i.healthy === undefined).map((i) => [i.allocId, i.namespace]));
-    for (const id of this.health.keys()) if (!registered.has(id)) this.health.delete(id);
+    // Consul's instances come with their health; Nomad's are asked for it, but those of services
+    // without checks, whose health is their allocation's (a thousand calls a second otherwise).
+    const nomads = view.instances.filter((i) => i.healthy === undefined);
+    const registered = new Map(nomads.filter((i) => view.checked.has(`${i.namespace}/${i.jobId}/${i.serviceName}`)).map((i) => [i.allocId, i.namespace]));
+    const unchecked = nomads.filter((i) => !registered.has(i.allocId));
+    const uncheckedIds = new Set(unchecked.map((i) => i.allocId));
+    for (const id of this.health.keys()) if (!registered.has(id) && !uncheckedIds.has(id)) this.health.delete(id);
+    for (const i of unchecked) {
+      const alloc = view.allocations.get(i.allocId);
+      const health = alloc ? allocationHealth(alloc, undefined) : '-';
+      this.health.set(i.allocId, { healthy: alloc?.ClientStatus === 'running' && health !== 'unhealthy', at: now });
+    }
     await Promise.all(
       [...registered].map(async ([allocId, namespace]) => {
         const known = this.health.get(allocId);
@@ -389,6 +432,23 @@ export class Router {
       }),
     );
   }
+}
+
+/** How many route changes one log line names; a thousand at once are counted instead. */
+const CHANGES_PER_LINE = 12;
+
+/** What changed between two lists of routes, for one log line; undefined when nothing did. Pure. */
+export function routeChanges(before: readonly Route[], after: readonly Route[]): string | undefined {
+  const state = (r: Route) => (r.asleep && !r.upstreams.length ? 'asleep' : `${r.upstreams.length} instance(s)`);
+  const was = new Map(before.map((r) => [`${r.scheme}://${r.host}`, state(r)]));
+  const now = new Map(after.map((r) => [`${r.scheme}://${r.host}`, state(r)]));
+  const changes = [
+    ...[...now].filter(([url, s]) => was.get(url) !== s).map(([url, s]) => `${url} → ${s}`),
+    ...[...was.keys()].filter((url) => !now.has(url)).map((url) => `${url} gone`),
+  ];
+  if (!changes.length) return undefined;
+  const more = changes.length - CHANGES_PER_LINE;
+  return `${changes.slice(0, CHANGES_PER_LINE).join(', ')}${more > 0 ? `, and ${more} more (${now.size} routes)` : ''}`;
 }
 
 /**

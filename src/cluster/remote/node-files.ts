@@ -293,7 +293,8 @@ export function clusterRouterConfig(spec: ClusterSpec, node: Pick<NodeIdentity, 
       ? { console: { hostnames: [`nom.${spec.baseDomain}`], root: '', nomad: { dial: `${node.address}:4646`, caFile: PATHS.caCert }, router: `127.0.0.1:${INGRESS_PORTS.routerStatus}` } }
       : {}),
   });
-  return spec.consul ? { ...config, consul: { address: `http://${CONSUL_HTTP}` } } : config;
+  const withSleep = spec.sleep ? { ...config, sleep: spec.sleep } : config;
+  return spec.consul ? { ...withSleep, consul: { address: `http://${CONSUL_HTTP}` } } : withSleep;
 }
 
 /** The router's environment on an ingress node: its own agent, over TLS, with the router's token (and Consul's read token). */
