@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import type { Command } from 'commander';
 import { nomHome, readLocalState } from '../cluster/local-layout.js';
 import { NomadClient } from '../nomad/client.js';
@@ -66,7 +66,7 @@ export function registerRouter(program: Command, out: Output): void {
       } catch (e) {
         throw InputError.of(`--config ${opts.config}: ${(e as Error).message}`);
       }
-      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, consul, sleep);
+      const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, { consul, sleep, name: hostname() });
       // The console's visitors are asked about with their own token, at the router's Nomad.
       const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomad.http.config, token));
       const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);

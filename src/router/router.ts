@@ -14,6 +14,7 @@ import { visibleIngress } from './visible-ingress.js';
 import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
 import { NomadError } from '../nomad/http.js';
 import { mapLimit } from './parallel.js';
+import { TrafficRecords } from './traffic-records.js';
 
 export type RouterLog = WatchLog;
 
@@ -36,6 +37,8 @@ export const WAKE_LIMIT_MS = 120_000;
 const TICK_MS = 250;
 /** Checks of an instance not yet healthy are read every round; of a healthy one, this often. */
 const HEALTHY_RECHECK_MS = 1000;
+/** A router writes its record of requests this often (an app sleeps after minutes, not seconds). */
+const SHARE_MS = 30_000;
 /** Everything is read again this often even without a change event, to be safe. */
 const RESYNC_MS = 30_000;
 /** Caddy's running configuration is compared with ours this often (a restarted Caddy is empty). */
@@ -88,15 +91,27 @@ export class Router {
   /** The last problem sleeping each job, said once. */
   private readonly sleepProblems = new Map<string, string>();
   private readonly startedAt = Date.now();
+  private readonly sleep: SleepDefaults;
+  /** Every router's last requests, shared in the cluster; this router's are written every SHARE_MS. */
+  private readonly traffic: TrafficRecords;
+  private lastShare = 0;
+  private sharedProblem: string | undefined;
 
   constructor(
     private readonly nomad: NomadClient,
     private readonly caddy: CaddyAdmin,
     private readonly ingress: IngressOptions,
     private readonly log: RouterLog,
-    consul?: ConsulClient,
-    private readonly sleep: SleepDefaults = DEFAULT_SLEEP,
+    o: {
+      readonly consul?: ConsulClient | undefined;
+      readonly sleep?: SleepDefaults | undefined;
+      /** This router's name among the cluster's (its node): its record of requests is kept under it. */
+      readonly name?: string | undefined;
+    } = {},
   ) {
+    const consul = o.consul;
+    this.sleep = o.sleep ?? DEFAULT_SLEEP;
+    this.traffic = new TrafficRecords(nomad, o.name ?? 'router');
     this.reader = new ClusterReader(nomad, consul);
     this.records = new HostnameRecords(nomad);
     this.reserved = new Set([...(ingress.nomad?.hostnames ?? []), ...(ingress.console?.hostnames ?? []), ...(ingress.reservedHostnames ?? [])].map((h) => h.toLowerCase()));
@@ -186,7 +201,13 @@ export class Router {
       const lastActivity = Math.max(this.lastRequest.get(job) ?? 0, f.submitTimeMs, this.wokenAt.get(job) ?? 0, this.startedAt);
       candidates.push({ job, sleepAfterMs: after, lastActivity, deploying: false });
     }
-    for (const job of dueToSleep(candidates, Date.now())) {
+    let due = dueToSleep(candidates, Date.now());
+    if (due.length) {
+      // Another ingress may have had requests for them: the newest request through any router counts.
+      const shared = await this.sharedRequests();
+      due = dueToSleep(candidates.map((c) => ({ ...c, lastActivity: Math.max(c.lastActivity, shared.get(c.job) ?? 0) })), Date.now());
+    }
+    for (const job of due) {
       const f = view.facts.get(job)!;
       const after = candidates.find((c) => c.job === job)!.sleepAfterMs;
       try {
@@ -202,6 +223,33 @@ export class Router {
         if (problem && this.sleepProblems.get(job) !== problem) this.log.warn(`cannot put ${job} to sleep: ${problem}`);
         if (problem) this.sleepProblems.set(job, problem);
       }
+    }
+  }
+
+  /** Every router's last requests; none when they cannot be read (this router's own then decide). */
+  private async sharedRequests(): Promise<Map<string, number>> {
+    try {
+      const shared = await this.traffic.read();
+      this.sharedProblem = undefined;
+      return shared;
+    } catch (e) {
+      const problem = (e as Error).message;
+      if (this.sharedProblem !== problem) this.log.warn(`cannot read the routers' records of requests (${problem}): only this router's decide when apps sleep`);
+      this.sharedProblem = problem;
+      return new Map();
+    }
+  }
+
+  /** Writes this router's last requests for the others, every SHARE_MS when there were any. */
+  private async shareRequests(): Promise<void> {
+    if (Date.now() - this.lastShare < SHARE_MS || !this.lastRequest.size) return;
+    this.lastShare = Date.now();
+    try {
+      await this.traffic.publish(this.lastRequest);
+    } catch (e) {
+      const problem = (e as Error).message;
+      if (this.sharedProblem !== problem) this.log.warn(`cannot write this router's record of requests (${problem})`);
+      this.sharedProblem = problem;
     }
   }
 
@@ -289,6 +337,7 @@ export class Router {
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
     this.schedulePush(caddyConfig(table, this.ingress));
     await this.keepRecords(table, view);
+    await this.shareRequests();
     await this.sleepIdle(table, view);
   }
 

@@ -55,7 +55,9 @@ export function routerPolicy(): ACLPolicy {
     Description: 'nom: the router reads jobs, services and health in every namespace, scales idle review apps to zero and back, and records who owns each hostname',
     Rules: [
       'namespace "*" {', read, '}',
-      `namespace "${RECORDS_NAMESPACE}" {`, read, '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }', '  }', '}',
+      `namespace "${RECORDS_NAMESPACE}" {`, read, '  variables {', '    path "nom/hostnames/*" {', '      capabilities = ["read", "write", "destroy", "list"]', '    }',
+      // Each router's record of the requests it saw, so that an app busy through one ingress does not sleep.
+      '    path "nom/traffic/*" {', '      capabilities = ["read", "write", "list"]', '    }', '  }', '}',
       '',
     ].join('\n'),
   };

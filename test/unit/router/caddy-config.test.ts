@@ -26,7 +26,7 @@ describe('the Caddy document', () => {
     assert.deepEqual(caddyConfig(moved, options), config);
   });
 
-  it('proxies the HTTPS hostnames with HSTS, instances from the router\'s DNS, least-connections, retries and a stream close delay', () => {
+  it('proxies the HTTPS hostnames with HSTS, instances from the router\'s DNS, random choice, retries and a stream close delay', () => {
     const route = https.routes[0];
     assert.deepEqual(route.match, [{ host: ['web.example.com'] }]);
     assert.deepEqual(route.handle[0], { handler: 'headers', response: { set: { 'Strict-Transport-Security': [DEFAULT_HSTS] } } });
@@ -34,7 +34,7 @@ describe('the Caddy document', () => {
     assert.equal(proxy.upstreams, undefined);
     assert.deepEqual(proxy.dynamic_upstreams, { source: 'srv', name: '_https._tcp.{http.request.host}.', refresh: '250ms', grace_period: '2s', resolver: { addresses: ['tcp/127.0.0.1:4651'] }, dial_timeout: '1s' });
     assert.deepEqual(proxy.transport, { protocol: 'http', resolver: { addresses: ['tcp/127.0.0.1:4651'] } });
-    assert.equal(proxy.load_balancing.selection_policy.policy, 'least_conn');
+    assert.equal(proxy.load_balancing.selection_policy.policy, 'random');
     assert.equal(proxy.load_balancing.retries, 2);
     assert.ok(proxy.stream_close_delay);
   });
