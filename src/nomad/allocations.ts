@@ -48,7 +48,7 @@ export interface CheckResult {
 export class Allocations {
   constructor(private readonly http: NomadHttp) {}
   /** GET /v1/allocations (all namespaces with namespace=*). */
-  list(query: { namespace?: string } = {}): Promise<AllocationListStub[]> {
+  list(query: { namespace?: string; task_states?: boolean } = {}): Promise<AllocationListStub[]> {
     return this.http.request('GET', '/v1/allocations', { query });
   }
   /** GET /v1/allocations as a blocking query: answers once the allocations' index passes `index`. */

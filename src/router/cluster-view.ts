@@ -72,6 +72,10 @@ export class ClusterReader {
   private registrations: Map<string, ServiceInstance> | undefined;
   /** Service events that arrive during a full read, applied again once it is done. */
   private duringRead: NomadEvent[] | undefined;
+  /** The job and allocation lists as last read, and whether an event said they changed since. */
+  private lastJobs: JobListStub[] | undefined;
+  private lastAllocations: Map<string, AllocationListStub> | undefined;
+  private readonly stale = { jobs: true, allocations: true };
 
   constructor(
     private readonly nomad: NomadClient,
@@ -84,6 +88,8 @@ export class ClusterReader {
    */
   applyEvents(events: readonly NomadEvent[]): void {
     for (const e of events) {
+      if (e.Topic === 'Job') this.stale.jobs = true;
+      if (e.Topic === 'Allocation') this.stale.allocations = true;
       if (e.Topic !== 'Service') continue;
       this.duringRead?.push(e);
       if (this.registrations) applyServiceEvent(this.registrations, e);
@@ -95,7 +101,16 @@ export class ClusterReader {
    * (after a first full read); the router reads them whole after a reconnect and every resync.
    */
   async read(o: { full?: boolean } = {}): Promise<ClusterView> {
-    const all = await this.nomad.jobs.list({ namespace: '*' });
+    const full = o.full !== false || !this.registrations;
+    // Lists no event said changed are taken as they were (a registration alone changes neither).
+    if (full || this.stale.jobs || !this.lastJobs) {
+      this.stale.jobs = false;
+      this.lastJobs = await this.nomad.jobs.list({ namespace: '*' }).catch((e: unknown) => {
+        this.stale.jobs = true;
+        throw e;
+      });
+    }
+    const all = this.lastJobs;
     // A dead job that is not stopped may be asleep (scaled to zero by the router): its spec says.
     const stubs = all.filter((j) => !j.Stop && (j.Status !== 'dead' || j.Type === 'service'));
     const read = await mapLimit(stubs, PARALLEL_READS, async (stub) => {
@@ -121,7 +136,7 @@ export class ClusterReader {
     const live = new Set(stubs.map((s) => `${s.Namespace}/${s.ID}`));
     for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
 
-    if (o.full !== false || !this.registrations) {
+    if (full) {
       this.duringRead = [];
       try {
         const { value: namespaces } = await this.nomad.services.list();
@@ -133,9 +148,17 @@ export class ClusterReader {
         this.duringRead = undefined;
       }
     }
-    const instances = [...this.registrations.values()];
+    const instances = [...this.registrations!.values()];
     // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
-    const allocations = new Map((await this.nomad.allocations.list({ namespace: '*' })).map((a) => [a.ID, routingFacts(a)]));
+    if (full || this.stale.allocations || !this.lastAllocations) {
+      this.stale.allocations = false;
+      const listed = await this.nomad.allocations.list({ namespace: '*', task_states: false }).catch((e: unknown) => {
+        this.stale.allocations = true;
+        throw e;
+      });
+      this.lastAllocations = new Map(listed.map((a) => [a.ID, routingFacts(a)]));
+    }
+    const allocations = this.lastAllocations;
     const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
     if (!this.consul) return { jobs, instances, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };

@@ -10,7 +10,7 @@ import { allocationHealth, ClusterReader, instanceHealth, type ClusterView } fro
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type Route, type RoutingTable } from './routing-table.js';
 import { addressName, dnsAnswer, routeOfSrvName, type DnsAnswer } from './upstream-dns.js';
-import { visibleIngress } from './visible-ingress.js';
+import { visibleIngress, type SleepState } from './visible-ingress.js';
 import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
 import { NomadError } from '../nomad/http.js';
 import { mapLimit } from './parallel.js';
@@ -27,7 +27,7 @@ export interface RouterStatus {
   /** Consul, when the router follows it too. */
   readonly consul?: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string };
   /** Jobs that may sleep (namespace/job): asleep or not, and their last request through this router (ISO time). */
-  readonly sleep?: readonly { readonly job: string; readonly asleep: boolean; readonly lastRequest?: string; readonly sleepsAfter: string }[];
+  readonly sleep?: readonly SleepState[];
 }
 
 /** How long a request waits for its sleeping app to wake before it gets 503. */
@@ -529,8 +529,8 @@ export function serveStatus(router: Router, port: number, visibleJobs?: VisibleJ
       visibleJobs(token).then(
         (visible) => {
           if (!visible) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Nomad does not accept this token\n');
-          const { table, records } = router.current();
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(visibleIngress(table, records, visible)));
+          const { table, records, sleep } = router.current();
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(visibleIngress(table, records, visible, sleep)));
         },
         (e: Error) => void res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`cannot ask Nomad what this token may read: ${e.message}\n`),
       );

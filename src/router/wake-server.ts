@@ -7,6 +7,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 const passOn = (headers: http.IncomingHttpHeaders | http.OutgoingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 
+/**
+ * Set on every request the wake listener passes on. A job can register its service at any
+ * address, this listener's included: a request that comes back here carrying it is refused
+ * instead of going round for ever.
+ */
+export const PASSED_ON = 'x-nom-woken';
+
 /** The upstream a held request goes to: any healthy instance (Caddy balances those that come after). */
 const pick = (upstreams: readonly string[]) => {
   const u = upstreams[Math.floor(Math.random() * upstreams.length)]!;
@@ -29,10 +36,11 @@ export interface Waker {
 export function serveWake(waker: Waker, port: number, log: WatchLog): http.Server {
   const hostOf = (req: http.IncomingMessage) => (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   const server = http.createServer((req, res) => {
+    if (req.headers[PASSED_ON]) return void res.writeHead(508, { 'Content-Type': 'text/plain' }).end('this request came back to the wake listener: the service is registered at no instance\n');
     waker.wakeFor(hostOf(req)).then(
       (upstreams) => {
         const to = pick(upstreams);
-        const forward = http.request({ ...to, method: req.method, path: req.url, headers: passOn(req.headers) }, (answer) => {
+        const forward = http.request({ ...to, method: req.method, path: req.url, headers: { ...passOn(req.headers), [PASSED_ON]: '1' } }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.statusMessage, passOn(answer.headers));
           answer.pipe(res);
         });
@@ -52,12 +60,13 @@ export function serveWake(waker: Waker, port: number, log: WatchLog): http.Serve
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (req.headers[PASSED_ON]) return void socket.end('HTTP/1.1 508 Loop Detected\r\nContent-Length: 0\r\n\r\n');
     waker.wakeFor(hostOf(req)).then(
       (upstreams) => {
         const to = pick(upstreams);
         const upstream = net.connect(to.port, to.host, () => {
           // The upgrade as the client sent it, headers and all.
-          const lines = [`${req.method} ${req.url} HTTP/1.1`];
+          const lines = [`${req.method} ${req.url} HTTP/1.1`, `${PASSED_ON}: 1`];
           for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
           upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
           if (head.length) upstream.write(head);

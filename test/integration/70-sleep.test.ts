@@ -14,6 +14,7 @@ import { waitFor } from '../../src/cluster/processes.js';
 import { renderJob } from '../../src/render/render-job.js';
 import { CA, HTTPS_PORT, routerStatus, viaHttps } from '../helpers/through-caddy.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
+import { launchBrowser, visitor } from '../helpers/browser.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const PROJECT = 'nom-sleep';
@@ -74,6 +75,24 @@ describe('review apps that sleep and wake', () => {
     const urls = await nom(['urls'], operator);
     assert.match(urls.out, new RegExp(`https://${host()}\\s+default/${reviewJob}\\s+asleep`));
     assert.ok(!routerStatus().sleep.some((s: { job: string }) => s.job === `default/${mainJob}`), 'main is among the jobs that may sleep');
+  });
+
+  it('shows it asleep in the console, with its last request', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await (await visitor(browser)).newPage();
+      await page.goto(process.env.NOM_CONSOLE_URL!);
+      await page.fill('#token', process.env.NOMAD_TOKEN!);
+      await page.click('button[type=submit]');
+      const row = page.locator(`tr[data-job="default/${reviewJob}"]`);
+      await row.locator('[data-health="asleep"]').waitFor({ timeout: 30_000 });
+      assert.match(await row.innerText(), /a request wakes it/);
+      assert.match(await row.locator('.last-request').innerText(), /last request \S+ ago/);
+      // Main is awake, and says healthy.
+      await page.locator(`tr[data-job="default/${mainJob}"] [data-health="healthy"]`).waitFor({ timeout: 30_000 });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('wakes it on the next request: ten at once all get the app\'s 200, and Nomad sees one scale-up', async () => {

@@ -1,5 +1,5 @@
 import type { AllocationRow, DeploymentRow, JobRow, NomadEvent } from './cluster-state.js';
-import type { IngressRoute } from './projects.js';
+import type { IngressRoute, SleepInfo } from './projects.js';
 
 /** A call Nomad (or the console's proxy) refused or failed, in its own words. */
 export class ApiError extends Error {
@@ -17,6 +17,8 @@ export interface Ingress {
   readonly routes: readonly IngressRoute[];
   readonly refused: readonly { readonly host: string; readonly claimant: string; readonly owner: string | undefined }[];
   readonly records: readonly { readonly host: string; readonly owner: string; readonly since: string }[];
+  /** Jobs that may sleep: asleep or not, and their last request (older routers leave it out). */
+  readonly sleep?: readonly SleepInfo[];
 }
 
 /**

@@ -25,7 +25,7 @@ export function Columns({ names }: { names: readonly string[] }) {
 }
 
 export function HealthBadge({ env }: { env: Environment }) {
-  const counts = env.health === 'stopped' || env.health === 'dead' ? '' : ` ${env.healthy}/${env.desired}`;
+  const counts = env.health === 'stopped' || env.health === 'dead' || env.health === 'asleep' ? '' : ` ${env.healthy}/${env.desired}`;
   return (
     <span class={`badge ${env.health}`} data-health={env.health}>
       {env.health}
@@ -58,6 +58,8 @@ function EnvironmentRow({ env, now }: { env: Environment; now: number }) {
       </td>
       <td data-label="health">
         <HealthBadge env={env} />
+        {env.health === 'asleep' && <div class="muted small">a request wakes it</div>}
+        {env.lastRequest !== undefined && <div class="muted small last-request">last request {ago(now - env.lastRequest)} ago</div>}
         {env.problem && <div class="problem small">{env.problem}</div>}
       </td>
       <td data-label="version" class="version">
@@ -101,7 +103,7 @@ export function OverviewPage({ live }: { live: Live }) {
       removeEventListener('keydown', onKey);
     };
   }, []);
-  const projects = useMemo(() => (live.state ? projectsOf(live.state, live.ingress?.routes ?? [], now, STALE_AFTER_MS) : []), [live.state, live.ingress, now]);
+  const projects = useMemo(() => (live.state ? projectsOf(live.state, live.ingress?.routes ?? [], now, STALE_AFTER_MS, live.ingress?.sleep) : []), [live.state, live.ingress, now]);
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = projects
     .map((p) => ({ ...p, environments: p.environments.filter((e) => words.every((w) => `${p.name} ${e.id} ${e.branch ?? ''} ${e.kind} ${e.health} ${e.urls.map((u) => u.url).join(' ')}`.toLowerCase().includes(w))) }))

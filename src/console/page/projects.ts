@@ -8,7 +8,15 @@ export interface IngressRoute {
   readonly instances: number;
 }
 
-export type Health = 'healthy' | 'deploying' | 'failing' | 'stopped' | 'dead' | 'pending';
+/** A job that may sleep, as the router tells the console. */
+export interface SleepInfo {
+  readonly job: string;
+  readonly asleep: boolean;
+  readonly lastRequest?: string | undefined;
+  readonly sleepsAfter: string;
+}
+
+export type Health = 'healthy' | 'deploying' | 'failing' | 'stopped' | 'dead' | 'pending' | 'asleep';
 
 /** One deployed environment of a project: a job. */
 export interface Environment {
@@ -35,6 +43,8 @@ export interface Environment {
   readonly runUrl: string | undefined;
   readonly commitUrl: string | undefined;
   readonly user: string | undefined;
+  /** Milliseconds since the epoch of its last request through the ingress, where the router saw one. */
+  readonly lastRequest: number | undefined;
 }
 
 export interface Project {
@@ -50,7 +60,8 @@ const KIND_ORDER = ['production', 'staging', 'main', 'review'];
  * deployment; production first, then staging, main and the review apps by branch. Review apps
  * not deployed for `staleAfterMs` are marked stale. Pure.
  */
-export function projectsOf(state: ClusterState, routes: readonly IngressRoute[], now: number, staleAfterMs: number): Project[] {
+export function projectsOf(state: ClusterState, routes: readonly IngressRoute[], now: number, staleAfterMs: number, sleep: readonly SleepInfo[] = []): Project[] {
+  const sleeping = new Map(sleep.map((s) => [s.job, s]));
   const byOwner = new Map<string, IngressRoute[]>();
   for (const r of routes) byOwner.set(r.owner, [...(byOwner.get(r.owner) ?? []), r]);
   const allocsByJob = new Map<string, AllocationRow[]>();
@@ -60,7 +71,7 @@ export function projectsOf(state: ClusterState, routes: readonly IngressRoute[],
   }
   const projects = new Map<string, Environment[]>();
   for (const [key, job] of state.jobs) {
-    const env = environmentOf(job, state.deployments.get(key), allocsByJob.get(key) ?? [], byOwner.get(key) ?? [], now, staleAfterMs);
+    const env = environmentOf(job, state.deployments.get(key), allocsByJob.get(key) ?? [], byOwner.get(key) ?? [], now, staleAfterMs, sleeping.get(key));
     const name = job.Meta?.nom_project ?? `${job.Namespace} (not deployed by nom)`;
     projects.set(name, [...(projects.get(name) ?? []), env]);
   }
@@ -74,7 +85,7 @@ function byKind(a: Environment, b: Environment): number {
   return rank(a) - rank(b) || (a.branch ?? a.id).localeCompare(b.branch ?? b.id);
 }
 
-function environmentOf(job: JobRow, deployment: DeploymentRow | undefined, allocs: readonly AllocationRow[], routes: readonly IngressRoute[], now: number, staleAfterMs: number): Environment {
+function environmentOf(job: JobRow, deployment: DeploymentRow | undefined, allocs: readonly AllocationRow[], routes: readonly IngressRoute[], now: number, staleAfterMs: number, sleep: SleepInfo | undefined): Environment {
   const meta = job.Meta ?? {};
   const version = job.Version ?? deployment?.JobVersion ?? (allocs.length ? Math.max(...allocs.map((a) => a.JobVersion)) : undefined);
   const current = allocs.filter((a) => a.DesiredStatus === 'run' && (version === undefined || a.JobVersion === version || a.ClientStatus === 'running'));
@@ -88,7 +99,9 @@ function environmentOf(job: JobRow, deployment: DeploymentRow | undefined, alloc
   const deploying = deployment && ['running', 'pending', 'initializing', 'paused', 'blocked', 'unblocking'].includes(deployment.Status);
   const health: Health = job.Stop
     ? 'stopped'
-    : job.Status === 'dead'
+    : sleep?.asleep && running.length === 0
+      ? 'asleep'
+      : job.Status === 'dead'
       ? 'dead'
       : deployment?.Status === 'failed' && deployment.JobVersion === version
         ? 'failing'
@@ -121,6 +134,7 @@ function environmentOf(job: JobRow, deployment: DeploymentRow | undefined, alloc
     runUrl: safeUrl(meta.nom_run_url),
     commitUrl: safeUrl(meta.nom_commit_url),
     user: meta.nom_user,
+    lastRequest: sleep?.lastRequest ? Date.parse(sleep.lastRequest) : undefined,
   };
 }
 

@@ -30,6 +30,11 @@ describe('the ingress a token sees in the console', () => {
   });
 
   it('is empty for a token that may read no job', () => {
-    assert.deepEqual(visibleIngress(table, undefined, new Set()), { routes: [], refused: [], records: [] });
+    assert.deepEqual(visibleIngress(table, undefined, new Set()), { routes: [], refused: [], records: [], sleep: [] });
+  });
+
+  it('tells which visible jobs sleep and their last request, nothing of the others', () => {
+    const sleep = [{ job: 'team-a/web', asleep: true, lastRequest: '2026-12-01T11:00:00Z', sleepsAfter: '3600s' }, { job: 'team-b/api', asleep: false, sleepsAfter: '3600s' }];
+    assert.deepEqual(visibleIngress(table, undefined, new Set(['team-a/web']), sleep).sleep, [sleep[0]]);
   });
 });

@@ -64,6 +64,16 @@ describe('the console\'s overview', () => {
     assert.equal(projects[0]!.environments[1]!.stale, false, 'main is never stale');
   });
 
+  it('shows an app asleep (not dead) while the router keeps it asleep, and the last request the router saw', () => {
+    const sleeping = initialState([job('feature-y-shop', nomMeta('acme-shop', 'feature-y', 'review'), { Status: 'dead' })], [deployment('feature-y-shop')], [], 100);
+    const sleep = [{ job: 'default/feature-y-shop', asleep: true, lastRequest: '2026-12-01T11:00:00Z', sleepsAfter: '3600s' }];
+    const env = projectsOf(sleeping, [], NOW, 14 * DAY, sleep)[0]!.environments[0]!;
+    assert.equal(env.health, 'asleep');
+    assert.equal(env.lastRequest, Date.parse('2026-12-01T11:00:00Z'));
+    // Without the router's word it is what Nomad says.
+    assert.equal(projectsOf(sleeping, [], NOW, 14 * DAY)[0]!.environments[0]!.health, 'dead');
+  });
+
   it('follows events: a new version, a stopped job, a purged one', () => {
     const next = applyEvents(state, [
       { Topic: 'Job', Type: 'JobRegistered', Key: 'shop', Namespace: 'default', Index: 101, Payload: { Job: { ...job('shop', nomMeta('acme-shop', 'main', 'main')), Version: 4 } } },
