@@ -44,12 +44,17 @@ const instanceOf = (r: ServiceRegistration): ServiceInstance => ({
   address: r.Address, port: r.Port, tags: r.Tags ?? [], createIndex: r.CreateIndex,
 });
 
-/** Applies one event of Nomad's Service topic to the registrations it keeps, by registration ID. */
-function applyServiceEvent(registrations: Map<string, ServiceInstance>, e: NomadEvent): void {
+/**
+ * Applies one event of Nomad's Service topic to the registrations it keeps, by registration ID.
+ * Registrations are written only as "ServiceRegistration"; a deletion carries the type of what
+ * caused it (ServiceDeregistration, and also JobDeregistered, AllocationUpdated… when Nomad
+ * removes them with a job or an allocation), so any other type is a removal.
+ */
+export function applyServiceEvent(registrations: Map<string, ServiceInstance>, e: Pick<NomadEvent, 'Type' | 'Payload'>): void {
   const r = (e.Payload as { Service?: ServiceRegistration }).Service;
   if (!r?.ID) return;
   if (e.Type === 'ServiceRegistration') registrations.set(r.ID, instanceOf(r));
-  else if (e.Type === 'ServiceDeregistration') registrations.delete(r.ID);
+  else registrations.delete(r.ID);
 }
 
 /** Nomad writes a scale's event just after the job: a job at zero without one is read again after this. */
@@ -148,6 +153,9 @@ export class ClusterReader {
         this.duringRead = undefined;
       }
     }
+    // A purge deletes a job's registrations with it, and Nomad's stream has no event for that.
+    const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
+    for (const [id, i] of this.registrations!) if (!known.has(`${i.namespace}/${i.jobId}`)) this.registrations!.delete(id);
     const instances = [...this.registrations!.values()];
     // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
     if (full || this.stale.allocations || !this.lastAllocations) {
@@ -159,7 +167,6 @@ export class ClusterReader {
       this.lastAllocations = new Map(listed.map((a) => [a.ID, routingFacts(a)]));
     }
     const allocations = this.lastAllocations;
-    const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
     if (!this.consul) return { jobs, instances, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };
     try {
