@@ -3,7 +3,7 @@
  * Caddy as the router configures it (hostname route, instances from the router's DNS, HSTS,
  * least-connections), and side by side through the same Caddy binary with a hand-written static
  * configuration for the same two instances. wrk (8 keep-alive HTTPS connections) alternates
- * between the two, three rounds each, and the bench prints requests per second and p99 latency
+ * between the two (which goes first alternating too), and the bench prints requests per second and p99 latency
  * of each, and the ratios nom / static (target: throughput at least 0.98).
  *
  *   npm run bench:overhead          (brings up its own local cluster; needs wrk: apt-get install wrk)
@@ -98,8 +98,8 @@ async function main(): Promise<void> {
     wrk(port, 3); // warm both: certificates, connections
     const runs = { nom: [] as Run[], static: [] as Run[] };
     for (let round = 1; round <= ROUNDS; round++) {
-      const a = wrk(NOM_PORT);
-      const b = wrk(port);
+      // Which goes first alternates: a run right after a pause, or after the other, is not favoured.
+      const [a, b] = round % 2 ? [wrk(NOM_PORT), wrk(port)] : [wrk(port), wrk(NOM_PORT)].reverse() as [Run, Run];
       runs.nom.push(a);
       runs.static.push(b);
       console.log(`round ${round}: nom ${a.rps.toFixed(0)} req/s, p99 ${a.p99ms.toFixed(2)} ms · static ${b.rps.toFixed(0)} req/s, p99 ${b.p99ms.toFixed(2)} ms`);

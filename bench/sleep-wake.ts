@@ -50,7 +50,7 @@ function deploy(branch: string): Promise<string> {
 
 const memAvailableMb = () => Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) / 1024;
 
-/** Resident memory of Nomad's helper processes (everything run from the agent's binary but the agent). */
+/** Proportional memory (PSS: shared pages split between their users) of Nomad's helper processes (everything run from the agent's binary but the agent). */
 function helpersMb(): number {
   const agent = readPid(layout.pidFile)!;
   const binary = executableOf(agent);
@@ -58,7 +58,7 @@ function helpersMb(): number {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== agent)) {
     try {
       if (readlinkSync(`/proc/${pid}/exe`) !== binary) continue;
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
       // gone meanwhile
     }

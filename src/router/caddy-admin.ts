@@ -26,6 +26,14 @@ export class CaddyAdmin {
     if (res.status !== 200) throw new Error(`Caddy refused the configuration (${res.status}): ${res.text.trim().slice(0, 500)}`);
   }
 
+  /** GET /id/:id: whether the running configuration has an object tagged "@id": id (a cheap check, whatever the document's size). */
+  async has(id: string): Promise<boolean> {
+    const res = await this.call('GET', `/id/${encodeURIComponent(id)}`);
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw new Error(`GET /id/${id} answered ${res.status}`);
+  }
+
   /** GET /config/: the running configuration (null when Caddy started empty). */
   async config(): Promise<unknown> {
     const res = await this.call('GET', '/config/');

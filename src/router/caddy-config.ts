@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Route, RoutingTable } from './routing-table.js';
 import { CONSOLE_NOMAD_CALLS } from './console-calls.js';
 
@@ -61,8 +62,30 @@ type Json = Record<string, unknown>;
 /**
  * The whole Caddy configuration for a routing table: one document, loaded atomically with
  * POST /load. Pure: same table and options, same document (so unchanged pushes are skipped).
+ * The document names itself: a route carries "@id": configId(document), which the router asks
+ * Caddy for to know it still runs this document, without reading it whole.
  */
 export function caddyConfig(table: RoutingTable, o: IngressOptions): Json {
+  const document = caddyDocument(table, o);
+  const servers = ((document.apps as Json).http as Json).servers as Record<string, Json>;
+  const [first, ...rest] = servers.unavailable!.routes as Json[];
+  servers.unavailable!.routes = [{ ...first, '@id': configId(document) }, ...rest];
+  return document;
+}
+
+/** The "@id" a document made by caddyConfig carries. Pure. */
+export function documentId(document: unknown): string | undefined {
+  const servers = (((document as Json | undefined)?.apps as Json | undefined)?.http as Json | undefined)?.servers as Record<string, Json> | undefined;
+  return ((servers?.unavailable?.routes as Json[] | undefined)?.[0]?.['@id'] as string | undefined) ?? undefined;
+}
+
+/** The id of a document: "nom-" and a hash of it. Pure. */
+export function configId(document: unknown): string {
+  return `nom-${createHash('sha256').update(JSON.stringify(document)).digest('hex').slice(0, 16)}`;
+}
+
+/** The document itself. Pure. */
+function caddyDocument(table: RoutingTable, o: IngressOptions): Json {
   const hsts = { handler: 'headers', response: { set: { 'Strict-Transport-Security': [o.hsts] } } };
   // Random choice: least-connections measured the same throughput but a third more p99 latency
   // (bench/router-overhead.ts). A refused connection is retried on another instance (the list is

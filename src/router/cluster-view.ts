@@ -93,7 +93,8 @@ export class ClusterReader {
    */
   applyEvents(events: readonly NomadEvent[]): void {
     for (const e of events) {
-      if (e.Topic === 'Job') this.stale.jobs = true;
+      // A purge has no Job event of its own: its allocations' plan and its services' removal say it.
+      if (e.Topic === 'Job' || (e.Topic === 'Allocation' && e.Type === 'PlanResult') || (e.Topic === 'Service' && e.Type !== 'ServiceRegistration')) this.stale.jobs = true;
       if (e.Topic === 'Allocation') this.stale.allocations = true;
       if (e.Topic !== 'Service') continue;
       this.duringRead?.push(e);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { NomadClient } from '../nomad/client.js';
 import type { CaddyAdmin } from './caddy-admin.js';
-import { caddyConfig, type IngressOptions } from './caddy-config.js';
+import { caddyConfig, documentId, type IngressOptions } from './caddy-config.js';
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
 import { ConsulWatch } from './consul-watch.js';
 import type { ConsulClient } from '../consul/client.js';
@@ -41,8 +41,8 @@ const HEALTHY_RECHECK_MS = 1000;
 const SHARE_MS = 30_000;
 /** Everything is read again this often even without a change event, to be safe. */
 const RESYNC_MS = 30_000;
-/** Caddy's running configuration is compared with ours this often (a restarted Caddy is empty). */
-const CADDY_CHECK_MS = 500;
+/** Caddy is asked this often whether it still runs our document (a restarted Caddy is empty). */
+const CADDY_CHECK_MS = 1000;
 
 /**
  * Follows Nomad's jobs, service registrations and the health of their allocations in every
@@ -54,6 +54,8 @@ const CADDY_CHECK_MS = 500;
  */
 export class Router {
   private pushed: unknown;
+  /** The "@id" the pushed document carries: Caddy still runs it while it has that id. */
+  private pushedId: string | undefined;
   /** The configuration waiting to be pushed, and the push under way. */
   private nextPush: unknown;
   private pushing: Promise<void> | undefined;
@@ -65,6 +67,8 @@ export class Router {
   private changed = true;
   /** Nomad's registrations must be read whole (not only followed from the event stream): at the start, after a reconnect, at each resync. */
   private needFull = true;
+  /** The hostname records must be read again (this router wrote some). */
+  private recordsStale = true;
   private lastRead = 0;
   private lastFull = 0;
   private lastCaddyCheck = 0;
@@ -300,7 +304,12 @@ export class Router {
         if (full) this.lastFull = Date.now();
         this.noteConsul(this.view);
         this.noteConsulHealth(this.view);
-        this.recorded = await this.readRecords();
+        // The records change only when a router writes them: read again after our own writes, at
+        // each full read (another router's), and while they cannot be read.
+        if (full || this.recordsStale || !this.recorded) {
+          this.recordsStale = false;
+          this.recorded = await this.readRecords();
+        }
         this.lastRead = Date.now();
       }
       await this.recheckHealth(this.view);
@@ -402,12 +411,12 @@ export class Router {
       const recorded = this.recorded;
       await mapLimit(table.routes.filter((r) => !recorded.has(r.host)), 8, async (route) => {
         if (await this.records.claim(route.host, route.owner)) this.log.info(`${route.host} belongs to ${route.owner} from now on`);
-        this.changed = true; // read the records again: ours, or another router's
+        this.changed = this.recordsStale = true; // read the records again: ours, or another router's
       });
       for (const record of this.recorded.values()) {
         if (view.known.has(record.owner)) continue;
         if (await this.records.release(record)) this.log.info(`${record.host} is free again: ${record.owner} was purged`);
-        this.changed = true;
+        this.changed = this.recordsStale = true;
       }
     } catch (e) {
       this.log.warn(`cannot write the hostname records (${(e as Error).message})`);
@@ -437,11 +446,12 @@ export class Router {
       if (isDeepStrictEqual(config, this.pushed)) {
         if (Date.now() - this.lastCaddyCheck < CADDY_CHECK_MS) return;
         this.lastCaddyCheck = Date.now();
-        if (isDeepStrictEqual(await this.caddy.config(), config)) return;
+        if (this.pushedId && (await this.caddy.has(this.pushedId))) return;
         this.log.warn('Caddy is not running the routes (restarted?): pushing them again');
       }
       await this.caddy.load(config);
       this.pushed = config;
+      this.pushedId = documentId(config);
       this.lastCaddyCheck = Date.now();
       this.status = { ...this.status, lastPush: { ok: true, at: new Date().toISOString() } };
     } catch (e) {

@@ -126,10 +126,18 @@ export function routingTable(input: RoutingInput): RoutingTable {
     }
   }
 
+  // Each job's instances by service, found once rather than by a scan per service.
+  const byService = new Map<string, ServiceInstance[]>();
+  for (const i of input.instances) {
+    const key = `${i.namespace}/${i.jobId}/${i.serviceName}`;
+    const list = byService.get(key);
+    if (list) list.push(i);
+    else byService.set(key, [i]);
+  }
   for (const j of input.jobs) {
     const job = `${j.namespace}/${j.jobId}`;
     for (const s of j.services) {
-      const mine = input.instances.filter((i) => i.namespace === j.namespace && i.jobId === j.jobId && i.serviceName === s.name);
+      const mine = byService.get(`${job}/${s.name}`) ?? [];
       const since = mine.length ? Math.min(...mine.map((i) => i.createIndex)) : j.createIndex;
       for (const [tags, canary] of [[s.tags, false], [s.canaryTags, true]] as const) {
         for (const rc of claimsOf(tags)) {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { caddyConfig, DEFAULT_HSTS, type IngressOptions } from '../../../src/router/caddy-config.js';
+import { caddyConfig, configId, DEFAULT_HSTS, documentId, type IngressOptions } from '../../../src/router/caddy-config.js';
+
+/** A document as it was before it was given its id. */
+const caddyDocumentWithoutId = (doc: any) => {
+  const copy = structuredClone(doc);
+  delete copy.apps.http.servers.unavailable.routes[0]['@id'];
+  return copy;
+};
 import { routingTable, type RoutingInput, type ServiceInstance } from '../../../src/router/routing-table.js';
 
 const instance = (over: Partial<ServiceInstance>): ServiceInstance => ({
@@ -44,6 +51,12 @@ describe('the Caddy document', () => {
     const routes = (caddyConfig(many, options) as any).apps.http.servers.https.routes;
     assert.equal(routes.length, 3); // the apps, the Nomad UI, unknown hostnames
     assert.equal(routes[0].match[0].host.length, 1000);
+  });
+
+  it('names itself with a hash of the document, so the router can ask Caddy whether it still runs it', () => {
+    assert.equal(documentId(config), configId(caddyDocumentWithoutId(config)));
+    const other = caddyConfig(table({ instances: [instance({ tags: ['https://other.example.com'] })] }), options);
+    assert.notEqual(documentId(other), documentId(config));
   });
 
   it('answers 503 on a loopback listener of its own, where the DNS sends routes without a healthy instance', () => {
