@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import type { NomadClient } from '../../src/nomad/client.js';
@@ -57,6 +58,19 @@ export const viaHttps = (host: string, path = '/', headers: Record<string, strin
 /** A request to Caddy's plain-HTTP listener for `host`. */
 export const viaHttp = (host: string, path = '/', headers: Record<string, string> = {}) =>
   fetchReply((onReply) => http.request({ host: '127.0.0.1', port: HTTP_PORT, path, agent: false, headers: { Host: host, ...headers } }, onReply));
+
+/** A websocket to the demo app's /ws at `host` through Caddy's HTTPS listener, open, with a function that sends a text and resolves with its echo. */
+export async function echoSocket(host: string): Promise<{ ws: WebSocket; echo: (text: string) => Promise<string> }> {
+  const ws = new WebSocket(`wss://127.0.0.1:${HTTPS_PORT}/ws`, { ca: CA, servername: host, headers: { Host: `${host}:${HTTPS_PORT}` } } as WebSocket.ClientOptions);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const echo = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      ws.once('message', (data) => resolve(String(data)));
+      ws.once('close', () => reject(new Error('the websocket closed')));
+      ws.send(text);
+    });
+  return { ws, echo };
+}
 
 /** `nom router status --json`. */
 export const routerStatus = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);

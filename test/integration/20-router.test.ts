@@ -11,14 +11,13 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { localLayout } from '../../src/cluster/local-layout.js';
 import { isRunning, portInUse, readPid, runsWith, waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
-import { CA, checkCanaryRouting, fetchOnce, HTTPS_PORT, routerStatus, until, viaHttp, viaHttps } from '../helpers/through-caddy.js';
+import { CA, checkCanaryRouting, echoSocket, fetchOnce, HTTPS_PORT, routerStatus, until, viaHttp, viaHttps } from '../helpers/through-caddy.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
@@ -181,15 +180,7 @@ describe('the router', () => {
   });
 
   it('keeps a websocket open and echoing across three unrelated config pushes', async () => {
-    const options = { ca: CA, servername: HOST, headers: { Host: `${HOST}:${HTTPS_PORT}` } };
-    const ws = new WebSocket(`wss://127.0.0.1:${HTTPS_PORT}/ws`, options as WebSocket.ClientOptions);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const echo = (text: string) =>
-      new Promise<string>((resolve, reject) => {
-        ws.once('message', (data) => resolve(String(data)));
-        ws.once('close', () => reject(new Error('the websocket closed')));
-        ws.send(text);
-      });
+    const { ws, echo } = await echoSocket(HOST);
     assert.equal(await echo('before'), 'before');
     for (let push = 1; push <= 3; push++) {
       // Each new service changes the routing table, so the router loads a new Caddy config.

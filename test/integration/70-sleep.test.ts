@@ -7,12 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
 import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { waitFor } from '../../src/cluster/processes.js';
 import { renderJob } from '../../src/render/render-job.js';
-import { CA, HTTPS_PORT, routerStatus, viaHttps } from '../helpers/through-caddy.js';
+import { echoSocket, routerStatus, viaHttps } from '../helpers/through-caddy.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
 import { launchBrowser, visitor } from '../helpers/browser.js';
 
@@ -135,14 +134,7 @@ describe('review apps that sleep and wake', () => {
 
   it('wakes it for a websocket, which then echoes', async () => {
     await asleep();
-    const ws = new WebSocket(`wss://127.0.0.1:${HTTPS_PORT}/ws`, { ca: CA, servername: host(), headers: { Host: `${host()}:${HTTPS_PORT}` } } as WebSocket.ClientOptions);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const echo = (text: string) =>
-      new Promise<string>((resolve, reject) => {
-        ws.once('message', (data) => resolve(String(data)));
-        ws.once('close', () => reject(new Error('the websocket closed')));
-        ws.send(text);
-      });
+    const { ws, echo } = await echoSocket(host());
     assert.equal(await echo('good morning'), 'good morning');
     ws.close();
   });
