@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { isDeepStrictEqual } from 'node:util';
 import type { NomadClient } from '../nomad/client.js';
 import type { CaddyAdmin } from './caddy-admin.js';
 import { caddyConfig, documentId, type IngressOptions } from './caddy-config.js';
@@ -53,8 +52,7 @@ const CADDY_CHECK_MS = 1000;
  * restarts empty, the routes come back.
  */
 export class Router {
-  private pushed: unknown;
-  /** The "@id" the pushed document carries: Caddy still runs it while it has that id. */
+  /** The "@id" of the document last pushed, a hash of it: the same id is the same document, and Caddy still runs it while it has that id. */
   private pushedId: string | undefined;
   /** The configuration waiting to be pushed, and the push under way. */
   private nextPush: unknown;
@@ -443,15 +441,15 @@ export class Router {
   /** Loads `config` into Caddy when it differs from the last push, or when Caddy lost it. */
   private async push(config: unknown): Promise<void> {
     try {
-      if (isDeepStrictEqual(config, this.pushed)) {
+      const id = documentId(config);
+      if (id !== undefined && id === this.pushedId) {
         if (Date.now() - this.lastCaddyCheck < CADDY_CHECK_MS) return;
         this.lastCaddyCheck = Date.now();
-        if (this.pushedId && (await this.caddy.has(this.pushedId))) return;
+        if (await this.caddy.has(id)) return;
         this.log.warn('Caddy is not running the routes (restarted?): pushing them again');
       }
       await this.caddy.load(config);
-      this.pushed = config;
-      this.pushedId = documentId(config);
+      this.pushedId = id;
       this.lastCaddyCheck = Date.now();
       this.status = { ...this.status, lastPush: { ok: true, at: new Date().toISOString() } };
     } catch (e) {
