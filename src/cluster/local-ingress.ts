@@ -1,5 +1,4 @@
-import { parseSleepAfter } from '../settings/sleep-after.js';
-import { parsePeriod } from '../router/sleep-policy.js';
+import { sleepBlock } from '../router/sleep-policy.js';
 import { InputError } from '../errors.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -49,17 +48,13 @@ export function localRouterConfig(layout: LocalLayout, ports: IngressPorts, noma
     unknownHostRedirect: env.NOM_UNKNOWN_HOST_REDIRECT || `https://${LOCAL_BASE_DOMAIN}${https}/ui/jobs`,
   });
   // The cluster's sleep and expiry rules for review apps, when the operator gives them.
-  for (const [name, parse] of [['NOM_SLEEP_AFTER', parseSleepAfter], ['NOM_EXPIRE_AFTER', parsePeriod]] as const) {
-    const text = env[name];
-    if (!text) continue;
-    try {
-      parse(text);
-    } catch (e) {
-      throw InputError.of(`${name}=${text}: ${(e as Error).message}`);
-    }
+  let sleep;
+  try {
+    sleep = sleepBlock({ reviewAppsAfter: env.NOM_SLEEP_AFTER || undefined, expireReviewAppsAfter: env.NOM_EXPIRE_AFTER || undefined }, { reviewAppsAfter: 'NOM_SLEEP_AFTER', expireReviewAppsAfter: 'NOM_EXPIRE_AFTER' });
+  } catch (e) {
+    throw InputError.of((e as Error).message);
   }
-  const sleep = { ...(env.NOM_SLEEP_AFTER ? { reviewAppsAfter: env.NOM_SLEEP_AFTER } : {}), ...(env.NOM_EXPIRE_AFTER ? { expireReviewAppsAfter: env.NOM_EXPIRE_AFTER } : {}) };
-  const withSleep = Object.keys(sleep).length ? { ...config, sleep } : config;
+  const withSleep = sleep ? { ...config, sleep } : config;
   return consulAddress ? { ...withSleep, consul: { address: consulAddress } } : withSleep;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import type { SleepBlock } from './sleep-policy.js';
 import { DEFAULT_HSTS, PRIVATE_RANGES, type IngressOptions } from './caddy-config.js';
 
 /** What `nom router --config <file>` reads: how Caddy is set up, and where to reach it. */
@@ -14,7 +15,7 @@ export interface RouterConfig {
   /** Consul, when services register there too: its address (the token comes from CONSUL_HTTP_TOKEN). */
   readonly consul?: { readonly address: string };
   /** When idle review apps sleep and unredeployed ones expire (see docs/sleep.md); nom's defaults when absent. */
-  readonly sleep?: { readonly reviewAppsAfter?: string; readonly expireReviewAppsAfter?: string };
+  readonly sleep?: SleepBlock;
 }
 
 /** Reads `nom router --config <file>`; a file that is missing, not JSON or incomplete is the user's to fix (exit 2). */

@@ -92,18 +92,40 @@ export function parsePeriod(text: string): number | undefined {
   }
 }
 
-/** A router configuration's `sleep` block as rules; a bad value names its key. */
-export function sleepDefaults(config: { readonly reviewAppsAfter?: string; readonly expireReviewAppsAfter?: string } | undefined): SleepDefaults {
-  const read = <T>(key: string, text: string | undefined, parse: (t: string) => T, fallback: T): T => {
+/** The `sleep` block of a router's configuration: texts as the operator gave them. */
+export interface SleepBlock {
+  readonly reviewAppsAfter?: string | undefined;
+  readonly expireReviewAppsAfter?: string | undefined;
+}
+
+/** Where each value of a block came from, for the error that names it. */
+export type SleepNames = { readonly [K in keyof SleepBlock]-?: string };
+
+const CONFIG_NAMES: SleepNames = { reviewAppsAfter: 'sleep.reviewAppsAfter', expireReviewAppsAfter: 'sleep.expireReviewAppsAfter' };
+
+/** A `sleep` block as rules; a bad value names where it came from (a key of the configuration by default). */
+export function sleepDefaults(config: SleepBlock | undefined, names: SleepNames = CONFIG_NAMES): SleepDefaults {
+  const read = <T>(key: keyof SleepBlock, parse: (t: string) => T, fallback: T): T => {
+    const text = config?.[key];
     if (text === undefined) return fallback;
     try {
       return parse(text);
     } catch (e) {
-      throw new ValueProblem(`sleep.${key} ${JSON.stringify(text)}: ${(e as Error).message}`);
+      throw new ValueProblem(`${names[key]} ${JSON.stringify(text)}: ${(e as Error).message}`);
     }
   };
   return {
-    reviewApps: read('reviewAppsAfter', config?.reviewAppsAfter, parseSleepAfter, DEFAULT_SLEEP.reviewApps),
-    expireReviewAppsMs: read('expireReviewAppsAfter', config?.expireReviewAppsAfter, parsePeriod, DEFAULT_SLEEP.expireReviewAppsMs),
+    reviewApps: read('reviewAppsAfter', parseSleepAfter, DEFAULT_SLEEP.reviewApps),
+    expireReviewAppsMs: read('expireReviewAppsAfter', parsePeriod, DEFAULT_SLEEP.expireReviewAppsMs),
   };
+}
+
+/**
+ * The `sleep` block for a router from what the operator gave (flags of cluster create, variables
+ * of nom up), checked before anything starts; undefined when nothing was given.
+ */
+export function sleepBlock(given: SleepBlock, names: SleepNames): SleepBlock | undefined {
+  sleepDefaults(given, names);
+  const block = Object.fromEntries(Object.entries(given).filter(([, text]) => text)) as SleepBlock;
+  return Object.keys(block).length ? block : undefined;
 }

@@ -1,5 +1,4 @@
-import { parseSleepAfter } from '../../settings/sleep-after.js';
-import { parsePeriod } from '../../router/sleep-policy.js';
+import { sleepBlock, type SleepBlock } from '../../router/sleep-policy.js';
 import { InputError } from '../../errors.js';
 import { parseHostVolume, type DeclaredHostVolume } from '../agent-hardening.js';
 
@@ -39,7 +38,7 @@ export interface ClusterSpec {
   /** Consul servers beside the Nomad servers, and the default service provider (`--consul`). */
   readonly consul: boolean;
   /** When review apps sleep and expire on this cluster (`--sleep-after`, `--expire-after`), as the routers' configuration says it. */
-  readonly sleep?: { readonly reviewAppsAfter?: string; readonly expireReviewAppsAfter?: string } | undefined;
+  readonly sleep?: SleepBlock | undefined;
 }
 
 /** The namespaces whose persistent directory (/pv/<ns>, the host volume pv-<ns>) the nodes offer. */
@@ -97,14 +96,11 @@ export function clusterSpec(o: {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw InputError.of(`--name ${JSON.stringify(name)}: use letters, digits, ".", "_" and "-"`);
   const namespace = o.namespace ?? 'default';
   if (!/^[a-zA-Z0-9-]{1,128}$/.test(namespace)) throw InputError.of(`--namespace ${JSON.stringify(namespace)} is not a Nomad namespace name (letters, digits and -)`);
-  for (const [flag, text, parse] of [['--sleep-after', o.sleepAfter, parseSleepAfter], ['--expire-after', o.expireAfter, parsePeriod]] as const) {
-    if (text === undefined) continue;
-    try {
-      parse(text);
-    } catch (e) {
-      throw InputError.of(`${flag} ${JSON.stringify(text)}: ${(e as Error).message}`);
-    }
+  let sleep;
+  try {
+    sleep = sleepBlock({ reviewAppsAfter: o.sleepAfter, expireReviewAppsAfter: o.expireAfter }, { reviewAppsAfter: '--sleep-after', expireReviewAppsAfter: '--expire-after' });
+  } catch (e) {
+    throw InputError.of((e as Error).message);
   }
-  const sleep = o.sleepAfter || o.expireAfter ? { ...(o.sleepAfter ? { reviewAppsAfter: o.sleepAfter } : {}), ...(o.expireAfter ? { expireReviewAppsAfter: o.expireAfter } : {}) } : undefined;
   return { name, hosts, first, ingress, namespace, datacenter: 'dc1', region: 'global', nfsPv: o.nfsPv, binaries: o.binaries, acmeEmail: o.acmeEmail, baseDomain: o.baseDomain, trusted: Boolean(o.trusted), hostVolumes: (o.hostVolumes ?? []).map((text) => parseHostVolume(text)), consul: Boolean(o.consul), ...(sleep ? { sleep } : {}) };
 }

@@ -19,4 +19,14 @@ describe('the local ingress', () => {
     assert.equal(caCertPath(config), '/srv/nom/caddy/data/pki/authorities/local/root.crt');
     assert.ok(localAgentConfig({ dataDir: '/d', httpPort: 4646, homeDir: '/home', pvNamespaces: [], hostPaths: false }));
   });
+
+  it('carries the operator\'s sleep and expiry for review apps to the router, and names a bad one before anything starts', () => {
+    const layout = localLayout('/srv/nom');
+    const ports = ingressPorts(4646, { https: 8443, http: 8080 });
+    assert.equal(localRouterConfig(layout, ports, 4646).sleep, undefined);
+    assert.equal(localRouterConfig(layout, ports, 4646, { NOM_SLEEP_AFTER: '' }).sleep, undefined);
+    assert.deepEqual(localRouterConfig(layout, ports, 4646, { NOM_SLEEP_AFTER: '20m', NOM_EXPIRE_AFTER: '7d' }).sleep, { reviewAppsAfter: '20m', expireReviewAppsAfter: '7d' });
+    assert.throws(() => localRouterConfig(layout, ports, 4646, { NOM_SLEEP_AFTER: 'later' }), /NOM_SLEEP_AFTER "later": expected a duration/);
+    assert.throws(() => localRouterConfig(layout, ports, 4646, { NOM_EXPIRE_AFTER: 'two weeks' }), /NOM_EXPIRE_AFTER "two weeks": expected a number of days/);
+  });
 });

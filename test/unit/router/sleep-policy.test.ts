@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobScaleStatus, ScalingEvent } from '../../../src/nomad/jobs.js';
-import { DEFAULT_SLEEP, dueToSleep, expired, parsePeriod, sleepAfterMs, sleepDefaults, wakeCounts } from '../../../src/router/sleep-policy.js';
+import { DEFAULT_SLEEP, dueToSleep, expired, parsePeriod, sleepAfterMs, sleepBlock, sleepDefaults, wakeCounts } from '../../../src/router/sleep-policy.js';
 
 const event = (over: Partial<ScalingEvent>): ScalingEvent => ({ Count: 0, PreviousCount: 2, Message: 'nom: asleep after 60s without a request', Meta: { nom_sleep: 'true' }, Error: false, Time: 2e18, ...over });
 const status = (groups: Record<string, { Desired: number; Events: ScalingEvent[] }>): JobScaleStatus => ({
@@ -72,5 +72,12 @@ describe('when review apps expire', () => {
     assert.deepEqual(sleepDefaults(undefined), DEFAULT_SLEEP);
     assert.deepEqual(sleepDefaults({ reviewAppsAfter: '20m', expireReviewAppsAfter: '7d' }), { reviewApps: { ms: 1_200_000 }, expireReviewAppsMs: 7 * 24 * 3_600_000 });
     assert.throws(() => sleepDefaults({ reviewAppsAfter: 'later' }), /sleep\.reviewAppsAfter "later": expected a duration/);
+  });
+
+  it('makes a sleep block of what the operator gave, naming a bad value as the operator wrote it', () => {
+    const names = { reviewAppsAfter: '--sleep-after', expireReviewAppsAfter: '--expire-after' };
+    assert.equal(sleepBlock({}, names), undefined);
+    assert.deepEqual(sleepBlock({ reviewAppsAfter: 'never' }, names), { reviewAppsAfter: 'never' });
+    assert.throws(() => sleepBlock({ expireReviewAppsAfter: '3 weeks' }, names), /--expire-after "3 weeks": expected a number of days/);
   });
 });

@@ -18,6 +18,8 @@ describe('what nom cluster create is asked', () => {
     assert.throws(() => clusterSpec({ hosts: ['a', 'a'] }), /host a is named twice/);
     assert.throws(() => clusterSpec({ hosts: ['a', 'b'], first: 'c' }), /--first c is not one of the hosts: a, b/);
     assert.throws(() => clusterSpec({ hosts: ['a'], nfsPv: 'nfs' }), /--nfs-pv "nfs" is not host:\/export/);
+    assert.throws(() => clusterSpec({ hosts: ['a'], sleepAfter: '2s' }), /--sleep-after "2s": expected at least 5s/);
+    assert.throws(() => clusterSpec({ hosts: ['a'], expireAfter: 'soon' }), /--expire-after "soon": expected a number of days/);
     // It reaches /etc/fstab and a root shell on every node.
     for (const hostile of ["nfs:/x';touch /tmp/PWNED;'", 'nfs:/x $(id)', 'nfs:/x\nother', '-o:/x']) {
       assert.throws(() => clusterSpec({ hosts: ['a'], nfsPv: hostile }), /--nfs-pv .* is not host:\/export/, hostile);
