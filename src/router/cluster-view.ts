@@ -108,15 +108,7 @@ export class ClusterReader {
    */
   async read(o: { full?: boolean } = {}): Promise<ClusterView> {
     const full = o.full !== false || !this.registrations;
-    // Lists no event said changed are taken as they were (a registration alone changes neither).
-    if (full || this.stale.jobs || !this.lastJobs) {
-      this.stale.jobs = false;
-      this.lastJobs = await this.nomad.jobs.list({ namespace: '*' }).catch((e: unknown) => {
-        this.stale.jobs = true;
-        throw e;
-      });
-    }
-    const all = this.lastJobs;
+    const all = (this.lastJobs = await this.fresh('jobs', this.lastJobs, full, () => this.nomad.jobs.list({ namespace: '*' })));
     // A dead job that is not stopped may be asleep (scaled to zero by the router): its spec says.
     const stubs = all.filter((j) => !j.Stop && (j.Status !== 'dead' || j.Type === 'service'));
     const read = await mapLimit(stubs, PARALLEL_READS, async (stub) => {
@@ -159,15 +151,9 @@ export class ClusterReader {
     for (const [id, i] of this.registrations!) if (!known.has(`${i.namespace}/${i.jobId}`)) this.registrations!.delete(id);
     const instances = [...this.registrations!.values()];
     // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
-    if (full || this.stale.allocations || !this.lastAllocations) {
-      this.stale.allocations = false;
-      const listed = await this.nomad.allocations.list({ namespace: '*', task_states: false }).catch((e: unknown) => {
-        this.stale.allocations = true;
-        throw e;
-      });
-      this.lastAllocations = new Map(listed.map((a) => [a.ID, routingFacts(a)]));
-    }
-    const allocations = this.lastAllocations;
+    const allocations = (this.lastAllocations = await this.fresh('allocations', this.lastAllocations, full, async () =>
+      new Map((await this.nomad.allocations.list({ namespace: '*', task_states: false })).map((a) => [a.ID, routingFacts(a)])),
+    ));
     if (!this.consul) return { jobs, instances, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };
     try {
@@ -180,6 +166,22 @@ export class ClusterReader {
       this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
     return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, facts, checked, consul };
+  }
+
+  /**
+   * A list read again on a full read or when an event said it changed, else as last read (a
+   * registration alone changes neither the jobs nor the allocations). One that fails to be read
+   * is read again next time.
+   */
+  private async fresh<T>(which: keyof ClusterReader['stale'], last: T | undefined, full: boolean, readList: () => Promise<T>): Promise<T> {
+    if (!full && !this.stale[which] && last !== undefined) return last;
+    this.stale[which] = false;
+    try {
+      return await readList();
+    } catch (e) {
+      this.stale[which] = true;
+      throw e;
+    }
   }
 
   /** A job's routed services and sleep facts; a job whose groups all have count 0 is asked whether the router put it to sleep. */
