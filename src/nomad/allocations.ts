@@ -47,8 +47,8 @@ export interface CheckResult {
 /** /v1/allocation, /v1/allocations and the client's /v1/client/allocation, /v1/client/fs */
 export class Allocations {
   constructor(private readonly http: NomadHttp) {}
-  /** GET /v1/allocations (all namespaces with namespace=*). */
-  list(query: { namespace?: string; task_states?: boolean } = {}): Promise<AllocationListStub[]> {
+  /** GET /v1/allocations (all namespaces with namespace=*); `resources` adds each one's AllocatedResources. */
+  list(query: { namespace?: string; task_states?: boolean; resources?: boolean } = {}): Promise<AllocationListStub[]> {
     return this.http.request('GET', '/v1/allocations', { query });
   }
   /** GET /v1/allocations as a blocking query: answers once the allocations' index passes `index`. */

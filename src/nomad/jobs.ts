@@ -201,4 +201,27 @@ export interface AllocationListStub {
   CreateTime: number;
   ModifyTime: number;
   CreateIndex?: number;
+  /** Only with `resources=true`: the ports and networks Nomad gave the allocation. */
+  AllocatedResources?: AllocatedResources | null;
+}
+
+/** A port Nomad gave an allocation: `Value` on the node at `HostIP`, mapped to `To` inside. */
+export interface AllocatedPort {
+  Label: string;
+  Value: number;
+  To: number;
+  HostIP: string;
+}
+
+export interface AllocatedNetwork {
+  Mode?: string;
+  IP: string;
+  ReservedPorts?: { Label: string; Value: number; To: number }[] | null;
+  DynamicPorts?: { Label: string; Value: number; To: number }[] | null;
+}
+
+export interface AllocatedResources {
+  Shared?: { Ports?: AllocatedPort[] | null; Networks?: AllocatedNetwork[] | null } | null;
+  /** Task-level networks (the older way to ask for ports). */
+  Tasks?: Record<string, { Networks?: AllocatedNetwork[] | null }> | null;
 }

@@ -9,12 +9,16 @@ import { wakeCounts } from './sleep-policy.js';
 import type { JobServices, ServiceInstance } from './routing-table.js';
 import type { ConsulClient } from '../consul/client.js';
 import { consulInstances, routedServiceNames, serviceEntries } from './consul-services.js';
+import { allocatedEndpoints, checkEndpoints, type RefusedInstance } from './allocated-endpoints.js';
 
 /** What routes are made of, as read from Nomad: running jobs' services, registrations, allocations. */
 export interface ClusterView {
   readonly jobs: readonly JobServices[];
+  /** Instances registered at an address Nomad gave their allocation: only these are routed. */
   readonly instances: readonly ServiceInstance[];
-  readonly allocations: ReadonlyMap<string, AllocationListStub>;
+  /** Instances registered anywhere else, which are not. */
+  readonly refused: readonly RefusedInstance[];
+  readonly allocations: ReadonlyMap<string, RoutedAllocation>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
   /** Services with checks (namespace/job/service): an instance of any other is healthy while its allocation runs, without asking. */
@@ -24,6 +28,9 @@ export interface ClusterView {
   /** Whether Consul, when followed, was read this time; when it was not, its instances are the last read. */
   readonly consul?: { readonly ok: boolean; readonly error?: string };
 }
+
+/** What routing needs of an allocation: its stub's fields, and where it may be reached. */
+export type RoutedAllocation = AllocationListStub & { readonly endpoints: ReadonlySet<string> };
 
 export interface JobFacts {
   readonly namespace: string;
@@ -79,7 +86,7 @@ export class ClusterReader {
   private duringRead: NomadEvent[] | undefined;
   /** The job and allocation lists as last read, and whether an event said they changed since. */
   private lastJobs: JobListStub[] | undefined;
-  private lastAllocations: Map<string, AllocationListStub> | undefined;
+  private lastAllocations: Map<string, RoutedAllocation> | undefined;
   private readonly stale = { jobs: true, allocations: true };
 
   constructor(
@@ -149,12 +156,13 @@ export class ClusterReader {
     // A purge deletes a job's registrations with it, and Nomad's stream has no event for that.
     const known = new Set(all.map((j) => `${j.Namespace}/${j.ID}`));
     for (const [id, i] of this.registrations!) if (!known.has(`${i.namespace}/${i.jobId}`)) this.registrations!.delete(id);
-    const instances = [...this.registrations!.values()];
     // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
     const allocations = (this.lastAllocations = await this.fresh('allocations', this.lastAllocations, full, async () =>
-      new Map((await this.nomad.allocations.list({ namespace: '*', task_states: false })).map((a) => [a.ID, routingFacts(a)])),
+      new Map((await this.nomad.allocations.list({ namespace: '*', task_states: false, resources: true })).map((a) => [a.ID, routingFacts(a)])),
     ));
-    if (!this.consul) return { jobs, instances, allocations, known, facts, checked };
+    const endpointsOf = (id: string) => allocations.get(id)?.endpoints;
+    const nomads = checkEndpoints([...this.registrations!.values()], endpointsOf);
+    if (!this.consul) return { jobs, instances: nomads.routable, refused: nomads.refused, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };
     try {
       const names = routedServiceNames((await this.consul.catalog.services()).value);
@@ -165,7 +173,8 @@ export class ClusterReader {
       // What Consul said last, but not for allocations Nomad has stopped since.
       this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
-    return { jobs, instances: [...instances, ...this.lastConsul], allocations, known, facts, checked, consul };
+    const consuls = checkEndpoints(this.lastConsul, endpointsOf);
+    return { jobs, instances: [...nomads.routable, ...consuls.routable], refused: [...nomads.refused, ...consuls.refused], allocations, known, facts, checked, consul };
   }
 
   /**
@@ -207,9 +216,9 @@ export class ClusterReader {
   }
 }
 
-/** The fields of an allocation stub that routing and health read. */
-function routingFacts(a: AllocationListStub): AllocationListStub {
-  return { ID: a.ID, Name: a.Name, JobID: a.JobID, JobVersion: a.JobVersion, Namespace: a.Namespace, NodeID: a.NodeID, TaskGroup: a.TaskGroup, ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, DeploymentStatus: a.DeploymentStatus, CreateTime: a.CreateTime, ModifyTime: a.ModifyTime, CreateIndex: a.CreateIndex } as AllocationListStub;
+/** The fields of an allocation stub that routing and health read, and where it may be reached. */
+function routingFacts(a: AllocationListStub): RoutedAllocation {
+  return { endpoints: new Set(allocatedEndpoints(a)), ID: a.ID, Name: a.Name, JobID: a.JobID, JobVersion: a.JobVersion, Namespace: a.Namespace, NodeID: a.NodeID, TaskGroup: a.TaskGroup, ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, DeploymentStatus: a.DeploymentStatus, CreateTime: a.CreateTime, ModifyTime: a.ModifyTime, CreateIndex: a.CreateIndex } as RoutedAllocation;
 }
 
 export type Health = 'healthy' | 'failing' | 'starting' | 'unhealthy' | '-';

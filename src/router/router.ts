@@ -27,6 +27,8 @@ export interface RouterStatus {
   readonly consul?: { readonly ok: boolean; readonly error?: string | undefined; readonly at: string };
   /** Jobs that may sleep (namespace/job): asleep or not, and their last request through this router (ISO time). */
   readonly sleep?: readonly SleepState[];
+  /** Instances registered at an address Nomad did not give their allocation: never routed. */
+  readonly refused?: readonly { readonly job: string; readonly service: string; readonly alloc: string; readonly reason: string }[];
 }
 
 /** How long a request waits for its sleeping app to wake before it gets 503. */
@@ -79,6 +81,8 @@ export class Router {
   private readonly consulWatch: ConsulWatch | undefined;
   /** The failing check of each Consul instance last read, to log its changes once. */
   private consulFailing = new Map<string, string | undefined>();
+  /** Refused instances already logged (alloc, service, address), to log each once. */
+  private knownRefused = new Set<string>();
   private readonly records: HostnameRecords;
   /** The records as last read; undefined when they cannot be read (a token without the capability): ownership is then this router's own. */
   private recorded: Map<string, HostnameRecord> | undefined;
@@ -302,6 +306,7 @@ export class Router {
         if (full) this.lastFull = Date.now();
         this.noteConsul(this.view);
         this.noteConsulHealth(this.view);
+        this.noteRefused(this.view);
         // The records change only when a router writes them: read again after our own writes, at
         // each full read (another router's), and while they cannot be read.
         if (full || this.recordsStale || !this.recorded) {
@@ -383,6 +388,19 @@ export class Router {
       if (!i.failing && was) this.log.info(`${label} takes traffic again`);
     }
     this.consulFailing = now;
+  }
+
+  /** Says once about each instance that registered an address its allocation was not given. */
+  private noteRefused(view: ClusterView): void {
+    const now = new Set<string>();
+    for (const { instance: i, reason } of view.refused) {
+      const key = `${i.allocId} ${i.serviceName} ${i.address}:${i.port}`;
+      now.add(key);
+      if (!this.knownRefused.has(key)) this.log.warn(`${i.namespace}/${i.jobId} ${i.serviceName} on ${i.allocId.slice(0, 8)} ${reason}: not routed`);
+    }
+    this.knownRefused = now;
+    const refused = view.refused.map(({ instance: i, reason }) => ({ job: `${i.namespace}/${i.jobId}`, service: i.serviceName, alloc: i.allocId, reason }));
+    this.status = { ...this.status, ...(refused.length ? { refused } : { refused: undefined }) };
   }
 
   private async readRecords(): Promise<Map<string, HostnameRecord> | undefined> {

@@ -152,6 +152,28 @@ describe('the router', () => {
     }
   });
 
+  it('routes no hostname to an address Nomad did not give the job: a service registered at the router\'s own loopback port gets 503, and the router says why', async () => {
+    // A pipeline's token may register any address and port for its service; Caddy on the ingress
+    // node would reach the node's loopback (Nomad's, Consul's and the router's APIs) through it.
+    const statusPort = Number(new URL(process.env.NOMAD_ADDR!).port) + 4;
+    const job = houseJob('router-ssrf', TAG);
+    const service = job.TaskGroups[0]!.Services![0]!;
+    Object.assign(service, { Address: '127.0.0.1', PortLabel: String(statusPort), Checks: [] });
+    const host = new URL(service.Tags.find((t) => t.startsWith('https://'))!).hostname;
+    await nomad.jobs.register(job);
+    const refused = await waitFor(
+      async () => (routerStatus().refused as { job: string; reason: string }[] | undefined)?.find((r) => r.job === `default/${job.ID}`),
+      { timeoutMs: 60_000, onTimeout: () => new Error('nom router status shows no refused instance of router-ssrf') },
+    );
+    assert.equal(refused.reason.startsWith(`registers 127.0.0.1:${statusPort}, which is not an address Nomad gave its allocation (`), true, refused.reason);
+    // Nomad did register it there: only the router stands between the hostname and the port.
+    const registration = (await nomad.services.registrations(service.Name, 'default')).find((x) => x.JobID === job.ID);
+    assert.equal(`${registration?.Address}:${registration?.Port}`, `127.0.0.1:${statusPort}`);
+    const r = await viaHttps(host);
+    assert.equal(r.status, 503);
+    assert.doesNotMatch(r.body, /"table"|"routes"/);
+  });
+
   it('redeploys without reloading Caddy: one keep-alive connection carries every request through a canary rollout', async () => {
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
     const sockets = new Set<unknown>();
