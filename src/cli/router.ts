@@ -115,6 +115,7 @@ export function registerRouter(program: Command, out: Output): void {
       lines.push(`last push to Caddy: ${status.lastPush ? `${status.lastPush.ok ? 'ok' : `failed (${status.lastPush.error})`} at ${status.lastPush.at}` : 'none yet'}`);
       for (const r of status.table.routes) lines.push(`${r.scheme}://${r.host}  ${r.owner}  ${r.upstreams.length ? r.upstreams.join(' ') : 'no healthy instance'}`);
       for (const c of status.table.conflicts) lines.push(`refused: ${c.claimant} claims ${c.host}, owned by ${c.owner}`);
+      for (const r of status.refused ?? []) lines.push(`refused: ${r.job} ${r.service} on ${r.alloc.slice(0, 8)} ${r.reason}`);
       if (!status.records) lines.push('hostname records: cannot be read (owners are the router\'s own)');
       else for (const r of status.records) lines.push(`owner: ${r.host} belongs to ${r.owner} since ${r.since}`);
       out.result(lines.join('\n'));
