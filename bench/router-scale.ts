@@ -1,23 +1,21 @@
 /**
  * The router with many hostnames: registers 100, then 1,000 routed jobs (Nomad's mock_driver in
- * place of containers; their services point at one small HTTP server of this bench, so requests
- * through Caddy reach a real upstream), and measures at each size, side by side:
- *   - convergence: a new job's registration in Nomad → the router's DNS answering its instance,
+ * place of containers; the bench listens on each one's allocated port, so requests through Caddy
+ * reach a real upstream), and measures at each size, side by side:
+ *   - convergence: a new job's registration in Nomad → its instance in Caddy's upstream table,
  *     and a deregistration → its route gone (five rounds, median and max; target under 1 s);
  *   - a full resync: the router's whole read of the cluster from cold, and the routing table
  *     made from it (target under 2 s);
  *   - the router's memory (resident set; target under 150 MB);
  *   - requests through Caddy spread over every hostname (8 keep-alive connections, 10 s):
- *     throughput and p99, where Caddy's cache of 100 SRV names is too small for 1,000.
+ *     throughput and p99 (Caddy's own SRV upstreams cached only 100 names: nom's module has no limit).
  * It prints the ratios 1,000 / 100. Everything it registered is purged at the end.
  *
  *   npm run bench:scale          (brings up its own local cluster)
  */
-import dnsPacket from 'dns-packet';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { localLayout } from '../src/cluster/local-layout.js';
 import { readPid } from '../src/cluster/processes.js';
 import type { NomadJob } from '../src/jobspec/nomad-job.js';
@@ -26,7 +24,7 @@ import { nomadConfig } from '../src/nomad/config.js';
 import { ClusterReader } from '../src/router/cluster-view.js';
 import { mapLimit } from '../src/router/parallel.js';
 import { routingTable } from '../src/router/routing-table.js';
-import { srvName } from '../src/router/upstream-dns.js';
+import { CaddyAdmin } from '../src/router/caddy-admin.js';
 
 const SIZES = [100, 1000];
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -34,14 +32,14 @@ const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
 const CA = readFileSync(process.env.NOM_CA_CERT!);
 const layout = localLayout(process.env.NOM_HOME!);
-const DNS_PORT = JSON.parse(readFileSync(layout.routerConfigFile, 'utf8')).dnsPort as number;
+const caddy = new CaddyAdmin(JSON.parse(readFileSync(layout.routerConfigFile, 'utf8')).caddyAdmin as string);
 const nomad = new NomadClient(nomadConfig(process.env));
 const SECONDS = 1e9;
 const PREFIX = 'bench-scale-';
 const hostOf = (i: number) => `${PREFIX}${String(i).padStart(4, '0')}.nom.localhost`;
 
-/** A routed job run by the mock driver: its service claims one hostname and points at `port`. */
-function mockJob(i: number, port: number): NomadJob {
+/** A routed job run by the mock driver: its service claims one hostname, at the port Nomad gives it. */
+function mockJob(i: number): NomadJob {
   const id = `${PREFIX}${String(i).padStart(4, '0')}`;
   return {
     ID: id, Name: id, Namespace: 'default', Type: 'service', Datacenters: ['*'],
@@ -50,26 +48,32 @@ function mockJob(i: number, port: number): NomadJob {
       Name: 'web', Count: 1,
       EphemeralDisk: { SizeMB: 10 },
       Update: { MaxParallel: 1, MinHealthyTime: 0, HealthyDeadline: 60 * SECONDS, ProgressDeadline: 120 * SECONDS, HealthCheck: 'task_states' },
-      Services: [{ Name: id, Provider: 'nomad', Tags: [`https://${hostOf(i)}`], Address: '127.0.0.1', PortLabel: String(port), AddressMode: 'auto' }],
+      Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 0 }] }],
+      Services: [{ Name: id, Provider: 'nomad', Tags: [`https://${hostOf(i)}`], PortLabel: 'http' }],
       // No log collection: a thousand logmon helpers would take gigabytes.
       Tasks: [{ Name: 'web', Driver: 'mock_driver', Config: { run_for: '24h' }, Resources: { CPU: 1, MemoryMB: 10 }, LogConfig: { Disabled: true, MaxFiles: 1, MaxFileSizeMB: 1 } }],
     }],
   } as unknown as NomadJob;
 }
 
-/** Asks the router's DNS (TCP) for a route's instances: the ports it answers, or undefined for NXDOMAIN. */
-function askDns(host: string): Promise<number[] | undefined> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(DNS_PORT, '127.0.0.1');
-    let data = Buffer.alloc(0);
-    socket.on('connect', () => socket.end(dnsPacket.streamEncode({ type: 'query', id: 1, flags: 0, questions: [{ type: 'SRV', name: srvName({ scheme: 'https', host }) }] })));
-    socket.on('data', (c: Buffer) => (data = Buffer.concat([data, c])));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      const answer = dnsPacket.streamDecode(data) as dnsPacket.Packet & { rcode?: string };
-      resolve(answer.rcode === 'NXDOMAIN' ? undefined : (answer.answers ?? []).map((a) => ((a as { data: { port: number } }).data).port));
-    });
-  });
+/** Caddy's upstream table (nom's module): each routed hostname's instances. */
+async function routed(): Promise<Record<string, readonly string[]>> {
+  return (await caddy.upstreams()).routes;
+}
+
+/** The mock driver binds nothing: the bench answers on each instance's port itself. */
+const listening = new Map<string, http.Server>();
+async function answerOnEveryPort(): Promise<void> {
+  const { value: services } = await nomad.services.list();
+  const names = services.flatMap((ns) => ns.Services.map((x) => x.ServiceName)).filter((n) => n.startsWith(PREFIX));
+  const registrations = (await mapLimit(names, 16, (n) => nomad.services.registrations(n, 'default'))).flat();
+  for (const r of registrations) {
+    const at = `${r.Address}:${r.Port}`;
+    if (listening.has(at)) continue;
+    const server = http.createServer((_req, res) => res.end('ok\n')).listen(r.Port, r.Address);
+    listening.set(at, server);
+    await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -85,23 +89,30 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-async function registerUpTo(from: number, to: number, port: number): Promise<void> {
-  await mapLimit(Array.from({ length: to - from }, (_, k) => from + k), 16, (i) => nomad.jobs.register(mockJob(i, port)));
-  await until(`${to} routes with an instance`, async () => ((await askDns(hostOf(to - 1)))?.includes(port) && (await askDns(hostOf(from)))?.includes(port) ? true : undefined), 600_000, 1000);
-  // Every one of them, in the router's DNS.
-  await until(`all ${to} hostnames routed`, async () => ((await mapLimit(Array.from({ length: to }, (_, i) => i), 32, (i) => askDns(hostOf(i)))).every((p) => p?.includes(port)) ? true : undefined), 600_000, 1000);
+async function registerUpTo(from: number, to: number, noInstance: string): Promise<void> {
+  await mapLimit(Array.from({ length: to - from }, (_, k) => from + k), 16, (i) => nomad.jobs.register(mockJob(i)));
+  // Every one of them with its instance in Caddy's table.
+  await until(`all ${to} hostnames routed`, async () => {
+    const table = await routed();
+    return Array.from({ length: to }, (_, i) => table[`https/${hostOf(i)}`]).every((u) => u?.length && !u.includes(noInstance)) ? true : undefined;
+  }, 600_000, 1000);
+  await answerOnEveryPort();
 }
 
 /** From the registration appearing in Nomad to the router answering it, and back for a deregistration. */
-async function convergence(i: number, port: number): Promise<{ route: number; unroute: number }> {
-  const job = mockJob(i, port);
+async function convergence(i: number): Promise<{ route: number; unroute: number }> {
+  const job = mockJob(i);
+  const key = `https/${hostOf(i)}`;
   await nomad.jobs.register(job);
-  const registered = await until('the registration in Nomad', async () => ((await nomad.services.registrations(job.ID, 'default')).length ? Date.now() : undefined));
-  const routed = await until('the route in the router\'s DNS', async () => ((await askDns(hostOf(i)))?.includes(port) ? Date.now() : undefined));
+  const [registration, registered] = await until('the registration in Nomad', async () => {
+    const [r] = await nomad.services.registrations(job.ID, 'default');
+    return r ? ([`${r.Address}:${r.Port}`, Date.now()] as const) : undefined;
+  });
+  const inTable = await until('the instance in Caddy\'s table', async () => ((await routed())[key]?.includes(registration) ? Date.now() : undefined));
   await nomad.jobs.deregister(job.ID, { namespace: 'default', purge: true });
   const deregistered = await until('the deregistration in Nomad', async () => ((await nomad.services.registrations(job.ID, 'default')).length ? undefined : Date.now()));
-  const removed = await until('the route gone', async () => ((await askDns(hostOf(i))) === undefined ? Date.now() : undefined));
-  return { route: Math.max(0, routed - registered), unroute: Math.max(0, removed - deregistered) };
+  const removed = await until('the route gone', async () => ((await routed())[key] === undefined ? Date.now() : undefined));
+  return { route: Math.max(0, inTable - registered), unroute: Math.max(0, removed - deregistered) };
 }
 
 /** The router's whole read of the cluster from cold, and its routing table. */
@@ -149,23 +160,21 @@ async function load(size: number): Promise<{ rps: number; p99: number; failed: n
 }
 
 async function main(): Promise<void> {
-  const upstream = http.createServer((_req, res) => res.end('ok\n')).listen(0, '127.0.0.1');
-  await new Promise((r) => upstream.once('listening', r));
-  const port = (upstream.address() as net.AddressInfo).port;
+  const noInstance = `127.0.0.1:${(JSON.parse(readFileSync(layout.routerConfigFile, 'utf8')) as { ingress: { noInstancePort: number } }).ingress.noInstancePort}`;
   const results: Record<number, { route: number[]; unroute: number[]; resync: number; rss: number; rps: number; p99: number; failed: number; rps100: number; p99100: number }> = {};
   try {
     let registered = 0;
     for (const size of SIZES) {
       const began = Date.now();
-      await registerUpTo(registered, size, port);
+      await registerUpTo(registered, size, noInstance);
       registered = size;
       console.log(`${size} hostnames routed (${((Date.now() - began) / 1000).toFixed(0)}s to register and route them)`);
       await pause(3000);
       const rounds = [];
-      for (let r = 0; r < ROUNDS; r++) rounds.push(await convergence(9000 + r, port));
+      for (let r = 0; r < ROUNDS; r++) rounds.push(await convergence(9000 + r));
       const resyncs = [await resync(), await resync(), await resync()];
       const traffic = await load(size);
-      // The usual case at any size: a hundred of them busy (Caddy caches a hundred SRV names).
+      // The usual case at any size: a hundred of them busy.
       const hundred = await load(100);
       results[size] = { route: rounds.map((r) => r.route), unroute: rounds.map((r) => r.unroute), resync: median(resyncs), rss: routerRssMb(), ...traffic, rps100: hundred.rps, p99100: hundred.p99 };
       console.log(`  ${JSON.stringify(results[size])}`);
@@ -189,7 +198,7 @@ async function main(): Promise<void> {
   } finally {
     const ours = (await nomad.jobs.list({ namespace: 'default', prefix: PREFIX })).map((j) => j.ID);
     await mapLimit(ours, 16, (id) => nomad.jobs.deregister(id, { namespace: 'default', purge: true }).catch(() => undefined));
-    upstream.close();
+    for (const server of listening.values()) server.close();
     nomad.close();
   }
 }

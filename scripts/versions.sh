@@ -6,7 +6,8 @@
 #   . scripts/versions.sh
 #   ensure_nomad    # exports NOM_NOMAD_BIN: $NOM_NOMAD_BIN; else a nomad on PATH or in the
 #                   # cache that is the pinned version; else one built by scripts/build-nomad.sh
-#   ensure_caddy    # exports NOM_CADDY_BIN: the same for Caddy
+#   ensure_caddy    # exports NOM_CADDY_BIN: the same for Caddy, built with nom's module (caddy/):
+#                   # its `version` says "v<version> nom-<hash of caddy/>", so a change to the module builds anew
 #   ensure_consul   # exports NOM_CONSUL_BIN: the same for Consul (clusters with Consul)
 #
 # What the demo and the tests run is the pinned version: a nomad or caddy on PATH of another
@@ -25,6 +26,10 @@ eval "$(node -e '
   console.log(`CADDY_VERSION=${q(v.caddy.version)} CONSUL_VERSION=${q(v.consul.version)} NODE_VERSION=${q(v.node.version)}`);
 ' "$_nom_scripts/../versions.json")"
 
+# Caddy carries nom's own module (caddy/, see docs/router.md): a build is known by a hash of it.
+# shellcheck disable=SC2034 # read by build-caddy.sh
+CADDY_NOM=$(cat "$_nom_scripts/../caddy/go.mod" "$_nom_scripts"/../caddy/*.go | sha256sum | cut -c1-12)
+
 # <name>_is <binary> <version>: the binary runs and its `version` says it is that release. The
 # output is read whole: a pipe into head or grep -q may close early, and under pipefail the
 # writer's SIGPIPE would count as "not that version".
@@ -33,7 +38,7 @@ _first_line_is() {
   [ -n "$1" ] && [ -x "$1" ] && out=$("$1" version 2>/dev/null) && [[ "${out%%$'\n'*}" =~ $2 ]]
 }
 nomad_is() { _first_line_is "$1" "^Nomad v${2//./\\.}([^0-9]|$)"; }
-caddy_is() { _first_line_is "$1" "^v${2//./\\.}([^0-9]|$)"; }
+caddy_is() { _first_line_is "$1" "^v${2//./\\.} nom-$CADDY_NOM( |$)"; }
 consul_is() { _first_line_is "$1" "^Consul v${2//./\\.}([^0-9]|$)"; }
 
 # ensure_binary <name> <label> <version> <build time>: exports NOM_<NAME>_BIN (see the top).
@@ -48,6 +53,7 @@ ensure_binary() {
     bin=$(command -v "$name")
   else
     bin="$NOM_CACHE/bin/$name-$version"
+    [ "$name" = caddy ] && bin="$bin-nom-$CADDY_NOM"
     if ! "${name}_is" "$bin" "$version"; then
       echo "no $label $version in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-$name.sh; $4, once)" >&2
       bin=$(bash "$_nom_scripts/build-$name.sh" | tail -n 1) || return 1

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
+import { cacheDir, findBinary, hasNomModule, installHashicorpRelease, nodeRelease, nomadVersionOf, releaseSites } from '../cluster/binaries.js';
 import { nomadVersionNote, parseVersion, requestedNomadVersion, tooOldNotes } from '../cluster/nomad-version.js';
 import { CADDY_VERSION, CONSUL_VERSION, NODE_VERSION, NOMAD_VERSION } from '../cluster/versions.js';
 import { clusterSpec, type ClusterSpec } from '../cluster/remote/cluster-spec.js';
@@ -49,14 +49,19 @@ function binariesFor(spec: ClusterSpec, nomadVersion: string): (arch: string) =>
         return localBinary(path, name);
       }
       const here = process.platform !== 'linux' ? undefined : name === 'node' ? process.execPath : findBinary(name, process.env, cache);
-      const usable = here && elfArch(here) === arch && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion)) && (name !== 'consul' || nomadVersionOf(here) === `Consul v${CONSUL_VERSION}`);
+      const usable = here && elfArch(here) === arch && (name !== 'caddy' || hasNomModule(here)) && (name !== 'nomad' || sameVersion(nomadVersionOf(here), nomadVersion)) && (name !== 'consul' || nomadVersionOf(here) === `Consul v${CONSUL_VERSION}`);
       return localBinary(usable ? here : await fetch(), name);
     };
     const sites = releaseSites(process.env);
     const src = (baseUrl: string, version: string) => ({ baseUrl, version, arch });
     const nomad = (await pick('nomad', () => installHashicorpRelease('nomad', src(sites.nomad, nomadVersion), join(cache, arch))))!;
     const ingress = spec.ingress.length > 0;
-    const caddy = ingress ? await pick('caddy', () => caddyRelease(src(sites.caddy, CADDY_VERSION), cache)) : undefined;
+    // No release of Caddy carries nom's module: the ingress nodes get the one built here (scripts/build-caddy.sh).
+    const caddy = ingress
+      ? await pick('caddy', () => {
+          throw InputError.of(`no Caddy ${CADDY_VERSION} built with nom's module for ${arch} here: build it with scripts/build-caddy.sh${arch === 'amd64' ? '' : ` on a ${arch} machine`} and pass its directory with --binaries, or set NOM_CADDY_BIN`);
+        })
+      : undefined;
     const node = ingress ? await pick('node', () => nodeRelease(src(sites.node, NODE_VERSION), cache), true) : undefined;
     const consul = spec.consul ? await pick('consul', () => installHashicorpRelease('consul', src(sites.nomad, CONSUL_VERSION), join(cache, arch))) : undefined;
     // nom itself: the bundle this process runs from.

@@ -8,7 +8,6 @@ import { ConsulClient } from '../consul/client.js';
 import { consulConfig } from '../consul/config.js';
 import { HostnameRecords, RECORDS_NAMESPACE, recordPath } from '../router/hostname-records.js';
 import { readRouterConfig } from '../router/router-config.js';
-import { serveUpstreamDns } from '../router/dns-server.js';
 import { Router, serveStatus, type RouterStatus } from '../router/router.js';
 import { withCluster } from './cluster-access.js';
 import { effectiveEnv } from './environment.js';
@@ -69,9 +68,8 @@ export function registerRouter(program: Command, out: Output): void {
       const daemon = new Router(nomad, new CaddyAdmin(config.caddyAdmin), ingress, log, { consul, sleep, name: hostname() });
       // The console's visitors are asked about with their own token, at the router's Nomad.
       const server = serveStatus(daemon, config.statusPort, (token) => jobsVisibleTo(nomad.http.config, token));
-      const dns = serveUpstreamDns((name, type) => daemon.answer(name, type), config.dnsPort);
       const waker = config.ingress.wakePort ? serveWake(daemon, config.ingress.wakePort, log) : undefined;
-      const servers = [['status endpoint', server, config.statusPort], ['upstream DNS', dns, config.dnsPort], ...(waker ? [['wake listener', waker, config.ingress.wakePort!] as const] : [])] as const;
+      const servers = [['status endpoint', server, config.statusPort], ...(waker ? [['wake listener', waker, config.ingress.wakePort!] as const] : [])] as const;
       for (const [what, s, port] of servers) {
         s.once('error', (e: Error) => {
           log.warn(`cannot serve the router's ${what} on 127.0.0.1:${port} (${e.message}); stopping`);
@@ -83,7 +81,6 @@ export function registerRouter(program: Command, out: Output): void {
         log.info('stopping');
         daemon.stop();
         server.close();
-        dns.close();
         waker?.close();
         waker?.closeAllConnections();
         nomad.close();

@@ -44,8 +44,25 @@ export function findBinary(name: keyof typeof PINNED, env: Env, cache: string): 
     if (!executable(explicit)) throw new Error(`NOM_${name.toUpperCase()}_BIN is ${JSON.stringify(explicit)}, which is not an executable file`);
     return explicit;
   }
+  if (name === 'caddy') {
+    // Only a Caddy built with nom's module will do (scripts/build-caddy.sh links the last build as bin/caddy).
+    return [onPath('caddy', env), join(cache, 'bin', 'caddy')].find((c) => c && executable(c) && hasNomModule(c));
+  }
   const cached = join(cache, 'bin', `${name}-${PINNED[name]}`);
   return onPath(name, env) ?? (executable(cached) ? cached : undefined);
+}
+
+/**
+ * Whether a caddy was built with nom's module (caddy/ in nom's package): scripts/build-caddy.sh
+ * stamps its version "v2.11.9 nom-<hash of the module>". No release of Caddy carries it.
+ */
+export function hasNomModule(binary: string): boolean {
+  try {
+    const line = execFileSync(binary, ['version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] ?? '';
+    return /^v\S+ nom-[0-9a-f]{12}( |$)/.test(line);
+  } catch {
+    return false;
+  }
 }
 
 /** What `<nomad> version` says on its first line ("Nomad v1.6.3"); undefined when it does not run. */
@@ -58,10 +75,9 @@ export function nomadVersionOf(binary: string): string | undefined {
 }
 
 /** Where the official releases come from; the NOM_*_RELEASES_URL variables point elsewhere (a mirror). */
-export function releaseSites(env: Env): { nomad: string; caddy: string; node: string } {
+export function releaseSites(env: Env): { nomad: string; node: string } {
   return {
     nomad: env.NOM_RELEASES_URL || 'https://releases.hashicorp.com',
-    caddy: env.NOM_CADDY_RELEASES_URL || 'https://github.com/caddyserver/caddy/releases/download',
     node: env.NOM_NODE_RELEASES_URL || 'https://nodejs.org/dist',
   };
 }
@@ -108,20 +124,6 @@ function listedChecksum(sums: Buffer, file: string, where: string): string {
   const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, f]) => f === file)?.[0];
   if (!expected) throw new Error(`${where} lists no checksum for ${file}`);
   return expected;
-}
-
-/**
- * Caddy's official Linux release (GitHub), its SHA-512 checked against the release's checksums
- * file. For this machine (`forHere`) it is cached as caddy-<version>, where findBinary looks;
- * else as caddy-linux-<arch>-<version>, for pushing to cluster nodes of `arch`.
- */
-export async function caddyRelease(src: ReleaseSource, cache: string, forHere = false): Promise<string> {
-  const file = `caddy_${src.version}_linux_${src.arch}.tar.gz`;
-  const base = `${src.baseUrl.replace(/\/$/, '')}/v${src.version}`;
-  const [tgz, sums] = await Promise.all([download(`${base}/${file}`), download(`${base}/caddy_${src.version}_checksums.txt`)]);
-  const actual = createHash('sha512').update(tgz).digest('hex');
-  if (actual !== listedChecksum(sums, file, `${base}/caddy_${src.version}_checksums.txt`)) throw new Error(`checksum mismatch for ${file}; not installed`);
-  return cacheBinary(cache, forHere ? 'caddy' : `caddy-linux-${src.arch}`, src.version, untarEntry(tgz, 'caddy'), false);
 }
 
 /**

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NomadClient } from '../nomad/client.js';
 import { nomadConfig } from '../nomad/config.js';
 import { NomadError } from '../nomad/http.js';
-import { cacheDir, caddyRelease, findBinary, installHashicorpRelease, nomadVersionOf, onPath, releaseArch, releaseSites, type ReleaseSource } from './binaries.js';
+import { cacheDir, findBinary, installHashicorpRelease, nomadVersionOf, onPath, releaseArch, releaseSites, type ReleaseSource } from './binaries.js';
 import { compareVersions, nomadVersionNote, OLDEST_SUPPORTED, parseVersion } from './nomad-version.js';
 import { CADDY_VERSION, CONSUL_VERSION, NOMAD_VERSION } from './versions.js';
 import { nomadConsulBlock } from './consul-config.js';
@@ -243,14 +243,25 @@ async function installNomad(o: UpOptions, cache: string): Promise<string> {
   });
 }
 
-/** The caddy to run: NOM_CADDY_BIN, PATH, or the cache; else the official release is installed. */
+/**
+ * The caddy to run: NOM_CADDY_BIN, or one on PATH or in the cache built with nom's module; else
+ * one is built (no release of Caddy carries the module), which needs Go.
+ */
 async function ensureCaddyBinary(o: UpOptions): Promise<string> {
   const cache = cacheDir(o.env, o.homedir);
-  return findBinary('caddy', o.env, cache) ?? installRelease(o, cache, {
-    name: 'caddy', label: `Caddy ${CADDY_VERSION}`, licence: '', baseUrl: releaseSites(o.env).caddy, version: CADDY_VERSION,
-    install: (src) => caddyRelease(src, cache, true),
-    build: 'a few minutes, once', otherwise: 'set NOM_CADDY_BIN; or install Caddy 2.7 or newer and put it on PATH',
-  });
+  const found = findBinary('caddy', o.env, cache);
+  if (found) return found;
+  const script = join(dirname(dirname(fileURLToPath(import.meta.url))), 'scripts', 'build-caddy.sh');
+  const otherwise = `or set NOM_CADDY_BIN to a Caddy ${CADDY_VERSION} built with nom's module`;
+  if (!existsSync(script)) throw new ClusterError(`no caddy binary with nom's module: none on PATH or in ${join(cache, 'bin')}. Build one with scripts/build-caddy.sh (in the nom repository; needs Go), ${otherwise}.`);
+  if (!onPath('go', o.env)) throw new ClusterError(`no caddy binary with nom's module: none on PATH or in ${join(cache, 'bin')}, and building one needs Go (apt-get install golang-go, or go.dev/dl). Then run: bash ${script}; ${otherwise}.`);
+  o.say(`no caddy binary with nom's module found: building Caddy ${CADDY_VERSION} with it from the Go module proxy (a few minutes, once)`);
+  try {
+    const out = execFileSync('bash', [script], { env: { ...o.env, NOM_CACHE: cache } as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return out.trim().split('\n').pop()!;
+  } catch {
+    throw new ClusterError(`no caddy binary with nom's module: bash ${script} failed (see above); ${otherwise}.`);
+  }
 }
 
 /** The consul to run: NOM_CONSUL_BIN, PATH, or the cache; else the official 1.14.11 release is installed. */

@@ -26,7 +26,6 @@ export function ingressPorts(nomadHttpPort: number, listeners: { https: number; 
     https: listeners.https,
     http: listeners.http,
     routerStatus: nomadHttpPort + 4,
-    routerDns: nomadHttpPort + 5,
     noInstance: nomadHttpPort + 6,
     wake: nomadHttpPort + 10,
   };
@@ -120,7 +119,7 @@ export async function startIngress(o: {
     routerPid = undefined;
   }
   if (routerPid === undefined || !runsWith(routerPid, layout.routerConfigFile)) {
-    for (const port of [config.statusPort, config.dnsPort, ...(config.ingress.wakePort ? [config.ingress.wakePort] : [])]) {
+    for (const port of [config.statusPort, ...(config.ingress.wakePort ? [config.ingress.wakePort] : [])]) {
       if (await portInUse(port)) throw o.fail(`port ${port} on 127.0.0.1, which the router needs, is taken by another program: choose other admin ports with --port`);
     }
     const [command, ...args] = o.nomCommand ?? [process.execPath, process.argv[1]!];

@@ -1,6 +1,7 @@
 import http from 'node:http';
+import type { UpstreamTable } from './upstream-table.js';
 
-/** Caddy's admin API: load a whole configuration, read the current one. */
+/** Caddy's admin API: load a whole configuration, read the current one; and nom's module's upstream table. */
 export class CaddyAdmin {
   /** `unix:/path/to/admin.sock`, or an http:// URL. */
   constructor(readonly address: string) {}
@@ -32,6 +33,27 @@ export class CaddyAdmin {
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     throw new Error(`GET /id/${id} answered ${res.status}`);
+  }
+
+  /** PUT /nom/upstreams: replaces the upstream table of nom's module (caddy/upstreams.go); no configuration load. */
+  async putUpstreams(table: UpstreamTable): Promise<void> {
+    const res = await this.call('PUT', '/nom/upstreams', JSON.stringify(table));
+    if (res.status === 404) throw new Error('this Caddy has no /nom/upstreams: it was not built with nom\'s module (scripts/build-caddy.sh)');
+    if (res.status !== 204) throw new Error(`Caddy refused the upstream table (${res.status}): ${res.text.trim().slice(0, 500)}`);
+  }
+
+  /** GET /nom/upstreams: the table Caddy holds ("" as id after it starts). */
+  async upstreams(): Promise<UpstreamTable> {
+    const res = await this.call('GET', '/nom/upstreams');
+    if (res.status !== 200) throw new Error(`GET /nom/upstreams answered ${res.status}`);
+    return JSON.parse(res.text) as UpstreamTable;
+  }
+
+  /** GET /nom/requests: the id of the table Caddy holds, and when each route last had a request (ms since the epoch). */
+  async requests(): Promise<{ id: string; last: Record<string, number> }> {
+    const res = await this.call('GET', '/nom/requests');
+    if (res.status !== 200) throw new Error(`GET /nom/requests answered ${res.status}`);
+    return JSON.parse(res.text) as { id: string; last: Record<string, number> };
   }
 
   /** GET /config/: the running configuration (null when Caddy started empty). */

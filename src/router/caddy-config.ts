@@ -10,8 +10,6 @@ export interface IngressOptions {
   readonly bindHost: string;
   /** Caddy's admin API, e.g. 127.0.0.1:2019: the router pushes configuration there. */
   readonly adminListen: string;
-  /** The router's upstream DNS as a Caddy network address, e.g. tcp/127.0.0.1:4651. */
-  readonly upstreamDns: string;
   /** A loopback port where Caddy itself answers 503 for routes without a healthy instance. */
   readonly noInstancePort: number;
   /** A loopback port where the router wakes sleeping apps (their routes point there while they sleep). */
@@ -91,16 +89,15 @@ function caddyDocument(table: RoutingTable, o: IngressOptions): Json {
   // (bench/router-overhead.ts). A refused connection is retried on another instance (the list is
   // asked again each try); a configuration push must not cut websockets, so old streams close late.
   const balancing = { selection_policy: { policy: 'random' }, retries: 2, try_duration: '5s', try_interval: '250ms' };
-  const resolver = { addresses: [o.upstreamDns] };
-  // One handler for every hostname of a scheme: the SRV name is made from the request's host, so
-  // the document does not grow a route per hostname (Caddy would try them one by one) and a
-  // thousand hostnames are one binary search in one host matcher.
+  // One handler for every hostname of a scheme: nom's module finds the request's host in its
+  // table, so the document does not grow a route per hostname (Caddy would try them one by one)
+  // and a thousand hostnames are one binary search in one host matcher.
   const proxy = (scheme: Route['scheme']): Json => ({
     handler: 'reverse_proxy',
-    // Instances come from the router's DNS, not from this document: they change without a
-    // configuration load. While the router is away, Caddy keeps the last answer.
-    dynamic_upstreams: { source: 'srv', name: `_${scheme}._tcp.{http.request.host}.`, refresh: '250ms', grace_period: '2s', resolver, dial_timeout: '1s' },
-    transport: { protocol: 'http', resolver },
+    // Instances come from the upstream table the router puts into nom's module (upstream-table.ts),
+    // not from this document: they change without a configuration load. While the router is
+    // away, Caddy keeps the last table; a hostname not in it goes to the 503 listener.
+    dynamic_upstreams: { source: 'nom', scheme, fallback: `127.0.0.1:${o.noInstancePort}` },
     load_balancing: balancing,
     stream_close_delay: '1h',
   });
@@ -172,7 +169,7 @@ function caddyDocument(table: RoutingTable, o: IngressOptions): Json {
             trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] },
           },
           http: { listen: listen(o.httpPort), routes: httpRoutes, trusted_proxies: { source: 'static', ranges: [...o.trustedProxies] } },
-          // Where a route without a healthy instance is sent (the router's DNS names it).
+          // Where a route without a healthy instance is sent (the upstream table names it).
           unavailable: {
             listen: [`127.0.0.1:${o.noInstancePort}`],
             routes: [{ handle: [{ handler: 'static_response', status_code: 503, headers: { 'Retry-After': ['5'] }, body: 'no healthy instance of this deployment yet\n' }] }],

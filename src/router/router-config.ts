@@ -10,8 +10,6 @@ export interface RouterConfig {
   readonly caddyAdmin: string;
   /** Loopback port of the router's status and TLS-permission endpoint. */
   readonly statusPort: number;
-  /** Loopback port of the router's upstream DNS (TCP), which `ingress.upstreamDns` names for Caddy. */
-  readonly dnsPort: number;
   /** Consul, when services register there too: its address (the token comes from CONSUL_HTTP_TOKEN). */
   readonly consul?: { readonly address: string };
   /** When idle review apps sleep and unredeployed ones expire (see docs/sleep.md); nom's defaults when absent. */
@@ -32,7 +30,7 @@ export function readRouterConfig(file: string): RouterConfig {
   } catch (e) {
     throw InputError.of(`--config ${file} is not JSON: ${(e as Error).message}`);
   }
-  const missing = (['ingress', 'caddyAdmin', 'statusPort', 'dnsPort'] as const).filter((key) => config?.[key] === undefined);
+  const missing = (['ingress', 'caddyAdmin', 'statusPort'] as const).filter((key) => config?.[key] === undefined);
   if (missing.length) throw InputError.of(`--config ${file} lacks ${missing.map((k) => `"${k}"`).join(', ')} (nom up writes a complete one; see docs/router.md)`);
   return config;
 }
@@ -42,7 +40,6 @@ export interface IngressPorts {
   readonly https: number;
   readonly http: number;
   readonly routerStatus: number;
-  readonly routerDns: number;
   /** Caddy's loopback listener that answers 503 for a route without a healthy instance. */
   readonly noInstance: number;
   /** The router's loopback listener that wakes a sleeping app and holds its requests meanwhile. */
@@ -52,7 +49,7 @@ export interface IngressPorts {
 /**
  * A router configuration: Caddy's admin API on a unix socket only its user may open (mode
  * 0600: no container, and no other local user, can rewrite the routes); the router's status
- * endpoint and DNS, and the 503 listener on loopback; the public listeners on `bindHost` (''
+ * endpoint, the wake listener and the 503 listener on loopback; the public listeners on `bindHost` (''
  * for every address); HSTS and trusted private proxies as defaults. Pure.
  */
 export function routerConfig(
@@ -63,12 +60,10 @@ export function routerConfig(
   return {
     caddyAdmin: `unix:${adminSocket}`,
     statusPort: ports.routerStatus,
-    dnsPort: ports.routerDns,
     ingress: {
       httpsPort: ports.https,
       httpPort: ports.http,
       adminListen: `unix/${adminSocket}|0600`,
-      upstreamDns: `tcp/127.0.0.1:${ports.routerDns}`,
       noInstancePort: ports.noInstance,
       wakePort: ports.wake,
       hsts: DEFAULT_HSTS,

@@ -8,7 +8,7 @@ import type { ConsulClient } from '../consul/client.js';
 import { allocationHealth, ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
 import { owners, routingTable, type Route, type RoutingTable } from './routing-table.js';
-import { addressName, dnsAnswer, routeOfSrvName, type DnsAnswer } from './upstream-dns.js';
+import { routeKey, upstreamTable, type UpstreamTable } from './upstream-table.js';
 import { visibleIngress, type SleepState } from './visible-ingress.js';
 import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
 import { NomadError } from '../nomad/http.js';
@@ -48,21 +48,24 @@ const CADDY_CHECK_MS = 1000;
 /**
  * Follows Nomad's jobs, service registrations and the health of their allocations in every
  * namespace, turns them into a routing table, and keeps Caddy in step: the hostnames go into
- * Caddy's configuration (pushed whole, only when they change), the instances are answered from
- * the router's DNS (so they change without a configuration load). It pushes only what it read
- * from Nomad: while Nomad cannot be read, Caddy and the DNS keep the last good state; when Caddy
- * restarts empty, the routes come back.
+ * Caddy's configuration (pushed whole, only when they change), the instances into the upstream
+ * table of nom's module in Caddy (so they change without a configuration load). It pushes only
+ * what it read from Nomad: while Nomad cannot be read, Caddy keeps the last good state; when
+ * Caddy restarts empty, the routes and the table come back.
  */
 export class Router {
   /** The "@id" of the document last pushed, a hash of it: the same id is the same document, and Caddy still runs it while it has that id. */
   private pushedId: string | undefined;
-  /** The configuration waiting to be pushed, and the push under way. */
-  private nextPush: unknown;
+  /** The id of the upstream table last put into Caddy (see upstream-table.ts). */
+  private pushedTableId: string | undefined;
+  /** The last request Caddy reported for each route (its key), to count each once. */
+  private readonly seenRequests = new Map<string, number>();
+  /** The configuration and upstream table waiting to be pushed, and the push under way. */
+  private nextPush: { readonly config: unknown; readonly upstreams: UpstreamTable } | undefined;
   private pushing: Promise<void> | undefined;
   /** The routes last logged: a line says what changed. */
   private loggedRoutes: readonly Route[] = [];
   private status: RouterStatus = { table: { routes: [], conflicts: [] }, nomad: { ok: false, at: new Date().toISOString() }, lastPush: undefined };
-  private ready = false;
   private view: ClusterView | undefined;
   private changed = true;
   /** Nomad's registrations must be read whole (not only followed from the event stream): at the start, after a reconnect, at each resync. */
@@ -88,7 +91,7 @@ export class Router {
   private recorded: Map<string, HostnameRecord> | undefined;
   private recordsProblem: string | undefined;
   private readonly reserved: ReadonlySet<string>;
-  /** The last request through this router, by job (namespace/job): Caddy asks the DNS for a route's instances only when a request comes. */
+  /** The last request through this router, by job (namespace/job): nom's module in Caddy notes each route's, and the router asks every second. */
   private readonly lastRequest = new Map<string, number>();
   /** Jobs being woken, and when the wake began. */
   private readonly waking = new Map<string, number>();
@@ -135,21 +138,6 @@ export class Router {
 
   current(): RouterStatus {
     return { ...this.status, nomad: { ...this.status.nomad, following: this.watch.mode === 'events' ? `event stream (index ${this.watch.lastIndex})` : 'lists by blocking queries' } };
-  }
-
-  /**
-   * The DNS answer for a route's instances or an instance's address (SERVFAIL before the first
-   * read). Caddy asks for a route only when a request for it comes (at most every refresh), so a
-   * question is the sign of traffic that sleeping goes by.
-   */
-  answer(name: string, type: string): DnsAnswer {
-    const table = this.ready ? this.status.table : undefined;
-    if (table && type === 'SRV') {
-      const route = routeOfSrvName(table, name);
-      if (route) this.lastRequest.set(route.owner, Date.now());
-    }
-    const local = (port: number) => ({ target: addressName('127.0.0.1'), port });
-    return dnsAnswer(table, name, type, local(this.ingress.noInstancePort), this.ingress.wakePort ? local(this.ingress.wakePort) : undefined);
   }
 
   /** The route of a hostname, as routed now. */
@@ -336,10 +324,8 @@ export class Router {
       waking: new Set(this.waking.keys()),
     });
     this.noteWoken(table);
-    // The DNS answers from this table from now on: instances change here, without a push.
     const records = this.recorded && [...this.recorded.values()].map(({ host, owner, since }) => ({ host, owner, since })).sort((a, b) => a.host.localeCompare(b.host));
     this.status = { ...this.status, table, records, sleep: this.sleepStatus(view) };
-    this.ready = true;
     const changes = routeChanges(this.loggedRoutes, table.routes);
     if (changes) this.log.info(`routes: ${changes}`);
     this.loggedRoutes = table.routes;
@@ -347,7 +333,8 @@ export class Router {
       if (!this.knownConflicts.has(`${c.host} ${c.claimant}`)) this.log.warn(`${c.claimant} claims ${c.host}, which belongs to ${c.owner}: not routed`);
     }
     this.knownConflicts = new Set(table.conflicts.map((c) => `${c.host} ${c.claimant}`));
-    this.schedulePush(caddyConfig(table, this.ingress));
+    const local = (port: number) => `127.0.0.1:${port}`;
+    this.schedulePush(caddyConfig(table, this.ingress), upstreamTable(table, local(this.ingress.noInstancePort), this.ingress.wakePort ? local(this.ingress.wakePort) : undefined));
     await this.keepRecords(table, view);
     await this.shareRequests();
     await this.sleepIdle(table, view);
@@ -388,6 +375,18 @@ export class Router {
       if (!i.failing && was) this.log.info(`${label} takes traffic again`);
     }
     this.consulFailing = now;
+  }
+
+  /** Takes the last request of each route from what Caddy reported, for its owner. */
+  private noteRequests(last: Readonly<Record<string, number>>, upstreams: UpstreamTable): void {
+    const owners = new Map(this.status.table.routes.map((r) => [routeKey(r), r.owner]));
+    for (const [key, at] of Object.entries(last)) {
+      if (at <= (this.seenRequests.get(key) ?? 0)) continue;
+      this.seenRequests.set(key, at);
+      const owner = owners.get(key);
+      if (owner && at > (this.lastRequest.get(owner) ?? 0)) this.lastRequest.set(owner, at);
+    }
+    for (const key of this.seenRequests.keys()) if (!(key in upstreams.routes)) this.seenRequests.delete(key);
   }
 
   /** Says once about each instance that registered an address its allocation was not given. */
@@ -442,10 +441,10 @@ export class Router {
   /**
    * Hands the newest configuration to the pusher, which loads one at a time and always the
    * newest: the routing loop does not wait for Caddy (a load with a thousand hostnames takes a
-   * while), so the DNS keeps following Nomad meanwhile.
+   * while), so the routing keeps following Nomad meanwhile.
    */
-  private schedulePush(config: unknown): void {
-    this.nextPush = config;
+  private schedulePush(config: unknown, upstreams: UpstreamTable): void {
+    this.nextPush = { config, upstreams };
     this.pushing ??= (async () => {
       while (this.nextPush !== undefined) {
         const next = this.nextPush;
@@ -456,14 +455,31 @@ export class Router {
     })();
   }
 
-  /** Loads `config` into Caddy when it differs from the last push, or when Caddy lost it. */
-  private async push(config: unknown): Promise<void> {
+  /**
+   * Puts the upstream table into Caddy and loads `config`, each when it differs from the last
+   * push or Caddy lost it (a restarted Caddy starts empty). The table goes first, so a hostname
+   * new in the document finds its instances at once. Every second it also reads the last
+   * request of each route from Caddy, which is what idle apps are put to sleep by.
+   */
+  private async push({ config, upstreams }: { readonly config: unknown; readonly upstreams: UpstreamTable }): Promise<void> {
     try {
       const id = documentId(config);
-      if (id !== undefined && id === this.pushedId) {
-        if (Date.now() - this.lastCaddyCheck < CADDY_CHECK_MS) return;
+      const check = Date.now() - this.lastCaddyCheck >= CADDY_CHECK_MS;
+      if (check) {
         this.lastCaddyCheck = Date.now();
-        if (await this.caddy.has(id)) return;
+        const { id: held, last } = await this.caddy.requests();
+        this.noteRequests(last, upstreams);
+        if (this.pushedTableId !== undefined && held !== this.pushedTableId) {
+          this.log.warn('Caddy does not hold the upstream table (restarted?): putting it again');
+          this.pushedTableId = undefined;
+        }
+      }
+      if (upstreams.id !== this.pushedTableId) {
+        await this.caddy.putUpstreams(upstreams);
+        this.pushedTableId = upstreams.id;
+      }
+      if (id !== undefined && id === this.pushedId) {
+        if (!check || (await this.caddy.has(id))) return;
         this.log.warn('Caddy is not running the routes (restarted?): pushing them again');
       }
       await this.caddy.load(config);

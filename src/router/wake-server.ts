@@ -28,7 +28,7 @@ export interface Waker {
 
 /**
  * The router's loopback listener for the routes of sleeping apps: Caddy sends their requests here
- * (the router's DNS points their routes at it). Each request wakes the app (one wake however many
+ * (the upstream table points their routes at it). Each request wakes the app (one wake however many
  * ask), waits until an instance is healthy, and is then passed to it as if nothing had happened:
  * plain requests and websocket upgrades alike. Past the wake limit a request gets 503 with
  * Retry-After; a browser gets a page that tries again by itself.

@@ -110,11 +110,10 @@ describe('what a pipeline touches', () => {
     // A second router, started afresh on other ports, routes the name to the same owner.
     const second = localLayout(join(work, 'second'));
     const statusPort = await freePort();
-    const dnsPort = await freePort();
     const config: RouterConfig = {
-      caddyAdmin: '', statusPort, dnsPort,
+      caddyAdmin: '', statusPort,
       ingress: {
-        httpsPort: await freePort(), httpPort: await freePort(), bindHost: '127.0.0.1', adminListen: `127.0.0.1:${await freePort()}`, upstreamDns: `tcp/127.0.0.1:${dnsPort}`,
+        httpsPort: await freePort(), httpPort: await freePort(), bindHost: '127.0.0.1', adminListen: `127.0.0.1:${await freePort()}`,
         noInstancePort: await freePort(), tls: { mode: 'internal' }, storageDir: join(second.caddyDir, 'data'), hsts: DEFAULT_HSTS, trustedProxies: PRIVATE_RANGES,
       },
     };

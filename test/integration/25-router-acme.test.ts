@@ -98,10 +98,9 @@ async function ingress(dir: string, tls: IngressOptions['tls'], statusPort: numb
   const layout = localLayout(join(work, dir));
   const options: IngressOptions = {
     httpsPort: ports.https, httpPort: ports.http, bindHost: '127.0.0.1', adminListen: `127.0.0.1:${await freePort()}`,
-    upstreamDns: '', noInstancePort: await freePort(), tls, storageDir: join(layout.caddyDir, 'data'), hsts: DEFAULT_HSTS, trustedProxies: PRIVATE_RANGES,
+    noInstancePort: await freePort(), tls, storageDir: join(layout.caddyDir, 'data'), hsts: DEFAULT_HSTS, trustedProxies: PRIVATE_RANGES,
   };
-  const dnsPort = await freePort();
-  const config: RouterConfig = { caddyAdmin: `http://${options.adminListen}`, statusPort, dnsPort, ingress: { ...options, upstreamDns: `tcp/127.0.0.1:${dnsPort}` } };
+  const config: RouterConfig = { caddyAdmin: `http://${options.adminListen}`, statusPort, ingress: options };
   await startIngress({
     layout, config, caddyBinary: findBinary('caddy', process.env, cacheDir(process.env, homedir()))!,
     nomadAddress: process.env.NOMAD_ADDR!, token: process.env.NOMAD_TOKEN!, env: process.env, say: () => {}, fail: (m) => new Error(m), nomCommand: [process.execPath, NOM],

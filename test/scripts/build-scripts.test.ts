@@ -89,7 +89,7 @@ describe('scripts/build-caddy.sh', () => {
     const goproxy = moduleProxy('example.com/nothing', 'v0.0.1', {});
     const { code, stderr } = script('build-caddy.sh', ['2.99.0'], { GOPROXY: goproxy, GOSUMDB: 'off', GOFLAGS: '-modcacherw', GOMODCACHE: join(work, 'modcache'), GOTOOLCHAIN: 'local' });
     assert.equal(code, 1);
-    assert.match(stderr, /go install of Caddy v2\.99\.0 failed .*is v2\.99\.0 on the proxy\?/);
+    assert.match(stderr, /building Caddy v2\.99\.0 with nom.s module failed .*is v2\.99\.0 on the proxy\?/);
   });
 });
 

@@ -43,7 +43,7 @@ export const PATHS = {
 export const CONSUL_HTTP = '127.0.0.1:8500';
 
 /** The ports of an ingress node: HTTP and HTTPS for everyone, the rest on loopback only. */
-export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652, wake: 4653 };
+export const INGRESS_PORTS: IngressPorts = { https: 443, http: 80, routerStatus: 4650, noInstance: 4652, wake: 4653 };
 
 export interface NodeIdentity {
   /** The node's name in Nomad: its hostname. */

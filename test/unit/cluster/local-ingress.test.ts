@@ -11,8 +11,6 @@ describe('the local ingress', () => {
     assert.equal(config.caddyAdmin, `unix:${layout.caddyDir}/admin.sock`);
     assert.equal(config.ingress.adminListen, `unix/${layout.caddyDir}/admin.sock|0600`);
     assert.equal(config.statusPort, 4650);
-    assert.equal(config.dnsPort, 4651);
-    assert.equal(config.ingress.upstreamDns, 'tcp/127.0.0.1:4651');
     assert.equal(config.ingress.noInstancePort, 4652);
     assert.equal(config.ingress.bindHost, '127.0.0.1');
     assert.deepEqual(config.ingress.tls, { mode: 'internal' });

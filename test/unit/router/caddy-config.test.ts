@@ -18,7 +18,7 @@ const table = (input: Partial<RoutingInput>) => routingTable({ jobs: [], instanc
 
 describe('the Caddy document', () => {
   const options: IngressOptions = {
-    httpsPort: 8443, httpPort: 8080, bindHost: '127.0.0.1', adminListen: '127.0.0.1:4649', upstreamDns: 'tcp/127.0.0.1:4651', noInstancePort: 4652,
+    httpsPort: 8443, httpPort: 8080, bindHost: '127.0.0.1', adminListen: '127.0.0.1:4649', noInstancePort: 4652,
     tls: { mode: 'internal' }, storageDir: '/var/nom/caddy', unknownHostRedirect: 'https://nom.localhost:8443/ui/jobs', hsts: DEFAULT_HSTS, trustedProxies: ['127.0.0.0/8'],
     nomad: { hostnames: ['nom.localhost'], upstream: '127.0.0.1:4646' },
   };
@@ -33,14 +33,13 @@ describe('the Caddy document', () => {
     assert.deepEqual(caddyConfig(moved, options), config);
   });
 
-  it('proxies the HTTPS hostnames with HSTS, instances from the router\'s DNS, random choice, retries and a stream close delay', () => {
+  it('proxies the HTTPS hostnames with HSTS, instances from nom\'s upstream table (the 503 listener for a hostname not in it), random choice, retries and a stream close delay', () => {
     const route = https.routes[0];
     assert.deepEqual(route.match, [{ host: ['web.example.com'] }]);
     assert.deepEqual(route.handle[0], { handler: 'headers', response: { set: { 'Strict-Transport-Security': [DEFAULT_HSTS] } } });
     const proxy = route.handle[1];
     assert.equal(proxy.upstreams, undefined);
-    assert.deepEqual(proxy.dynamic_upstreams, { source: 'srv', name: '_https._tcp.{http.request.host}.', refresh: '250ms', grace_period: '2s', resolver: { addresses: ['tcp/127.0.0.1:4651'] }, dial_timeout: '1s' });
-    assert.deepEqual(proxy.transport, { protocol: 'http', resolver: { addresses: ['tcp/127.0.0.1:4651'] } });
+    assert.deepEqual(proxy.dynamic_upstreams, { source: 'nom', scheme: 'https', fallback: '127.0.0.1:4652' });
     assert.equal(proxy.load_balancing.selection_policy.policy, 'random');
     assert.equal(proxy.load_balancing.retries, 2);
     assert.ok(proxy.stream_close_delay);
@@ -59,7 +58,7 @@ describe('the Caddy document', () => {
     assert.notEqual(documentId(other), documentId(config));
   });
 
-  it('answers 503 on a loopback listener of its own, where the DNS sends routes without a healthy instance', () => {
+  it('answers 503 on a loopback listener of its own, where the upstream table sends routes without a healthy instance', () => {
     const unavailable = config.apps.http.servers.unavailable;
     assert.deepEqual(unavailable.listen, ['127.0.0.1:4652']);
     assert.equal(unavailable.routes[0].handle[0].status_code, 503);
@@ -74,7 +73,7 @@ describe('the Caddy document', () => {
   it('on plain HTTP: routes http:// hostnames (with HSTS unless X-HSTS: off) and redirects the others to HTTPS', () => {
     assert.deepEqual(http.routes[0].match, [{ host: ['plain.example.com'] }]);
     assert.deepEqual(http.routes[0].handle[0].routes[0].match, [{ not: [{ header: { 'X-Hsts': ['off'] } }] }]);
-    assert.equal(http.routes[0].handle[0].routes[1].handle[0].dynamic_upstreams.name, '_http._tcp.{http.request.host}.');
+    assert.equal(http.routes[0].handle[0].routes[1].handle[0].dynamic_upstreams.scheme, 'http');
     assert.deepEqual(http.routes[1].match, [{ host: ['web.example.com', 'nom.localhost'] }]);
     assert.deepEqual(http.routes[1].handle[0].headers.Location, ['https://{http.request.host}:8443{http.request.uri}']);
   });

@@ -30,7 +30,7 @@ describe('the calls the console passes to Nomad', () => {
 
 describe('the console\'s hostname in the Caddy document', () => {
   const options: IngressOptions = {
-    httpsPort: 8443, httpPort: 8080, bindHost: '127.0.0.1', adminListen: 'unix//x.sock|0600', upstreamDns: 'tcp/127.0.0.1:4651', noInstancePort: 4652,
+    httpsPort: 8443, httpPort: 8080, bindHost: '127.0.0.1', adminListen: 'unix//x.sock|0600', noInstancePort: 4652,
     tls: { mode: 'internal' }, storageDir: '/var/nom/caddy', hsts: DEFAULT_HSTS, trustedProxies: ['127.0.0.0/8'],
     console: { hostnames: ['nom.example.com'], root: '/opt/nom/dist/console', nomad: { dial: '10.0.0.5:4646', caFile: '/etc/nomad.d/ca.pem' }, router: '127.0.0.1:4650' },
   };

@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
 
 describe('the router\'s configuration file', () => {
   it('reads what routerConfig makes', () => {
-    const config = routerConfig({ https: 443, http: 80, routerStatus: 4650, routerDns: 4651, noInstance: 4652, wake: 4653 }, '/run/caddy.sock', { bindHost: '', tls: { mode: 'internal' }, storageDir: '/var/lib/caddy' });
+    const config = routerConfig({ https: 443, http: 80, routerStatus: 4650, noInstance: 4652, wake: 4653 }, '/run/caddy.sock', { bindHost: '', tls: { mode: 'internal' }, storageDir: '/var/lib/caddy' });
     assert.deepEqual(readRouterConfig(file('ok.json', JSON.stringify(config))), config);
   });
 
@@ -32,6 +32,6 @@ describe('the router\'s configuration file', () => {
     };
     assert.match(refused(join(work, 'none.json')), /^--config .*none\.json: cannot read it \(ENOENT\)$/);
     assert.match(refused(file('bad.json', '{ nope')), /^--config .*bad\.json is not JSON/);
-    assert.match(refused(file('part.json', '{"caddyAdmin": "unix:/x"}')), /^--config .*part\.json lacks "ingress", "statusPort", "dnsPort"/);
+    assert.match(refused(file('part.json', '{"caddyAdmin": "unix:/x"}')), /^--config .*part\.json lacks "ingress", "statusPort"/);
   });
 });
