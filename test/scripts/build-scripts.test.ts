@@ -93,6 +93,17 @@ describe('scripts/build-caddy.sh', () => {
   });
 });
 
+describe('caddy/, the module nom builds into Caddy', () => {
+  it('passes go vet and its Go tests (the upstream table, its admin API, wildcards, the 503 fallback)', () => {
+    const run = (args: string[]) => spawnSync('go', args, { cwd: join(ROOT, 'caddy'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=readonly' } });
+    for (const args of [['vet', './...'], ['test', '-count=1', './...']]) {
+      const r = run(args);
+      assert.equal(r.error, undefined, 'go is not installed (npm test needs it to build Caddy)');
+      assert.equal(r.status, 0, `go ${args.join(' ')}:\n${r.stdout}${r.stderr}`);
+    }
+  });
+});
+
 describe('the shell scripts', () => {
   it('pass shellcheck, following what they source', () => {
     const scripts = readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => join('scripts', f));
