@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { UpstreamTable } from './upstream-table.js';
 
+const WITHOUT_MODULE = 'this Caddy has no /nom/upstreams: it was not built with nom\'s module (scripts/build-caddy.sh builds one)';
+
 /** Caddy's admin API: load a whole configuration, read the current one; and nom's module's upstream table. */
 export class CaddyAdmin {
   /** `unix:/path/to/admin.sock`, or an http:// URL. */
@@ -38,7 +40,7 @@ export class CaddyAdmin {
   /** PUT /nom/upstreams: replaces the upstream table of nom's module (caddy/upstreams.go); no configuration load. */
   async putUpstreams(table: UpstreamTable): Promise<void> {
     const res = await this.call('PUT', '/nom/upstreams', JSON.stringify(table));
-    if (res.status === 404) throw new Error('this Caddy has no /nom/upstreams: it was not built with nom\'s module (scripts/build-caddy.sh)');
+    if (res.status === 404) throw new Error(WITHOUT_MODULE);
     if (res.status !== 204) throw new Error(`Caddy refused the upstream table (${res.status}): ${res.text.trim().slice(0, 500)}`);
   }
 
@@ -52,6 +54,7 @@ export class CaddyAdmin {
   /** GET /nom/requests: the id of the table Caddy holds, and when each route last had a request (ms since the epoch). */
   async requests(): Promise<{ id: string; last: Record<string, number> }> {
     const res = await this.call('GET', '/nom/requests');
+    if (res.status === 404) throw new Error(WITHOUT_MODULE);
     if (res.status !== 200) throw new Error(`GET /nom/requests answered ${res.status}`);
     return JSON.parse(res.text) as { id: string; last: Record<string, number> };
   }
