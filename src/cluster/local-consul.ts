@@ -64,10 +64,19 @@ export async function startLocalConsul(o: {
     const tokens = existsSync(layout.consulTokensFile) ? (JSON.parse(readFileSync(layout.consulTokensFile, 'utf8')) as ConsulTokens) : await makeTokens(anonymous, layout, o.fail);
     const management = new ConsulClient(consulAt(address, tokens.management));
     try {
-      await management.acl.self().catch((e: unknown) => {
-        if (e instanceof ConsulError && e.status === 403) throw o.fail(`Consul refuses the tokens in ${layout.consulTokensFile}: its ACL state was reset. Run \`nom down --purge\` and \`nom up --consul\` to start afresh.`);
-        throw e;
-      });
+      // A restarted server is leader before it has replayed its log: until then it knows no token
+      // (403 "ACL not found"). Only a refusal that lasts means the ACL state was reset.
+      await waitFor(
+        async () =>
+          management.acl.self().then(
+            () => true,
+            (e: unknown) => {
+              if (e instanceof ConsulError && e.status === 403) return undefined;
+              throw e;
+            },
+          ),
+        { timeoutMs: 15_000, intervalMs: 250, onTimeout: () => o.fail(`Consul refuses the tokens in ${layout.consulTokensFile}: its ACL state was reset. Run \`nom down --purge\` and \`nom up --consul\` to start afresh.`) },
+      );
     } finally {
       management.close();
     }
