@@ -17,6 +17,8 @@ export interface LocalAgentOptions {
   readonly hostVolumes?: readonly DeclaredHostVolume[];
   /** Nomad's `consul` block (`nom up --consul`): services with provider consul register there. */
   readonly consul?: Record<string, unknown>;
+  /** Ports of nom's own on 127.0.0.1 (Caddy's listeners): never given to an allocation. */
+  readonly ingressPorts?: readonly number[];
 }
 
 export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> {
@@ -41,6 +43,10 @@ export function localAgentConfig(o: LocalAgentOptions): Record<string, unknown> 
       enabled: true,
       // Allocations get loopback addresses, so Docker publishes their ports on 127.0.0.1 only.
       network_interface: 'lo',
+      // Nom's own ports (Nomad's, the router's, Consul's: the ten after the HTTP port; Caddy's
+      // listeners) are never an allocation's dynamic port, should they fall in Nomad's range
+      // (20000-32000), as the tests' 24646 does.
+      reserved: { reserved_ports: [`${o.httpPort}-${o.httpPort + 10}`, ...(o.ingressPorts ?? []).map(String)].join(',') },
       // Cloud metadata probes only slow a laptop's start (and env_aws fails outright when
       // AWS_CA_BUNDLE is set).
       options: { 'fingerprint.denylist': 'env_aws,env_gce,env_azure,env_digitalocean', ...driverDenylist() },

@@ -89,7 +89,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
   const fail = (m: string) => new ClusterError(m);
   const consul = consulBinary ? await startLocalConsul({ layout, binary: consulBinary, nomadHttpPort: o.httpPort, env: o.env, say: o.say, fail }) : undefined;
   const agentConfig = localAgentConfig({
-    dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes,
+    dataDir: layout.dataDir, httpPort: o.httpPort, homeDir: '/home', pvNamespaces, hostPaths: o.trusted, hostVolumes: o.hostVolumes, ingressPorts: [o.ingress.https, o.ingress.http],
     ...(consul ? { consul: nomadConsulBlock(consul.address.replace(/^http:\/\//, ''), consul.tokens.nomad) } : {}),
   });
   const config = JSON.stringify(agentConfig, null, 2);

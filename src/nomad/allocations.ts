@@ -26,9 +26,7 @@ export interface Allocation {
   DesiredStatus: string;
   DeploymentStatus?: { Healthy?: boolean | null; Canary?: boolean } | null;
   TaskStates?: Record<string, TaskState> | null;
-  AllocatedResources?: {
-    Shared?: { Ports?: { Label: string; Value: number; To: number; HostIP: string }[] };
-  };
+  AllocatedResources?: import('./jobs.js').AllocatedResources | null;
 }
 
 /** One result of GET /v1/client/allocation/:id/checks (Nomad-provider service checks). */

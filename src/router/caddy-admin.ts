@@ -11,7 +11,9 @@ export class CaddyAdmin {
   private call(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
     const where = this.address.startsWith('unix:') ? { socketPath: this.address.slice('unix:'.length), path } : new URL(path, this.address);
     return new Promise((resolve, reject) => {
-      const req = http.request({ ...(where instanceof URL ? { host: where.hostname, port: where.port, path: where.pathname } : where), method, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+      // A connection of its own each time: Caddy's admin server closes idle ones, and bench:scale,
+      // asking every 5 ms over kept-alive connections, died of an EPIPE on one it had just closed.
+      const req = http.request({ ...(where instanceof URL ? { host: where.hostname, port: where.port, path: where.pathname } : where), agent: false, method, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));

@@ -18,7 +18,7 @@ export interface ClusterView {
   readonly instances: readonly ServiceInstance[];
   /** Instances registered anywhere else, which are not. */
   readonly refused: readonly RefusedInstance[];
-  readonly allocations: ReadonlyMap<string, RoutedAllocation>;
+  readonly allocations: ReadonlyMap<string, AllocationListStub>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
   /** Services with checks (namespace/job/service): an instance of any other is healthy while its allocation runs, without asking. */
@@ -29,8 +29,6 @@ export interface ClusterView {
   readonly consul?: { readonly ok: boolean; readonly error?: string };
 }
 
-/** What routing needs of an allocation: its stub's fields, and where it may be reached. */
-export type RoutedAllocation = AllocationListStub & { readonly endpoints: ReadonlySet<string> };
 
 export interface JobFacts {
   readonly namespace: string;
@@ -67,6 +65,9 @@ export function applyServiceEvent(registrations: Map<string, ServiceInstance>, e
 /** Nomad writes a scale's event just after the job: a job at zero without one is read again after this. */
 const UNSURE_MS = 2000;
 
+/** New allocations up to this many are read one by one for their ports; more, in one list. */
+const FEW_ALLOCATIONS = 16;
+
 /** How many reads of jobs run at once. */
 const PARALLEL_READS = 8;
 
@@ -86,7 +87,9 @@ export class ClusterReader {
   private duringRead: NomadEvent[] | undefined;
   /** The job and allocation lists as last read, and whether an event said they changed since. */
   private lastJobs: JobListStub[] | undefined;
-  private lastAllocations: Map<string, RoutedAllocation> | undefined;
+  private lastAllocations: Map<string, AllocationListStub> | undefined;
+  /** Where each allocation may be reached (allocatedEndpoints): Nomad never changes it, so it is read once per allocation. */
+  private readonly endpoints = new Map<string, ReadonlySet<string>>();
   private readonly stale = { jobs: true, allocations: true };
 
   constructor(
@@ -158,9 +161,10 @@ export class ClusterReader {
     for (const [id, i] of this.registrations!) if (!known.has(`${i.namespace}/${i.jobId}`)) this.registrations!.delete(id);
     // Only what routing needs of each allocation: a thousand whole stubs are megabytes.
     const allocations = (this.lastAllocations = await this.fresh('allocations', this.lastAllocations, full, async () =>
-      new Map((await this.nomad.allocations.list({ namespace: '*', task_states: false, resources: true })).map((a) => [a.ID, routingFacts(a)])),
+      new Map((await this.nomad.allocations.list({ namespace: '*', task_states: false })).map((a) => [a.ID, routingFacts(a)])),
     ));
-    const endpointsOf = (id: string) => allocations.get(id)?.endpoints;
+    await this.readEndpoints(allocations, [...this.registrations!.values()]);
+    const endpointsOf = (id: string) => this.endpoints.get(id);
     const nomads = checkEndpoints([...this.registrations!.values()], endpointsOf);
     if (!this.consul) return { jobs, instances: nomads.routable, refused: nomads.refused, allocations, known, facts, checked };
     let consul: ClusterView['consul'] = { ok: true };
@@ -173,6 +177,7 @@ export class ClusterReader {
       // What Consul said last, but not for allocations Nomad has stopped since.
       this.lastConsul = this.lastConsul.filter((i) => allocations.get(i.allocId)?.ClientStatus === 'running');
     }
+    await this.readEndpoints(allocations, this.lastConsul);
     const consuls = checkEndpoints(this.lastConsul, endpointsOf);
     return { jobs, instances: [...nomads.routable, ...consuls.routable], refused: [...nomads.refused, ...consuls.refused], allocations, known, facts, checked, consul };
   }
@@ -191,6 +196,24 @@ export class ClusterReader {
       this.stale[which] = true;
       throw e;
     }
+  }
+
+  /**
+   * Reads where the allocations of `instances` may be reached, for those not read before: one by
+   * one when they are a few (a deploy's), else the whole list with its resources once (a start).
+   * An allocation Nomad no longer lists is forgotten.
+   */
+  private async readEndpoints(allocations: ReadonlyMap<string, AllocationListStub>, instances: readonly ServiceInstance[]): Promise<void> {
+    for (const id of this.endpoints.keys()) if (!allocations.has(id)) this.endpoints.delete(id);
+    const unknown = [...new Set(instances.map((i) => i.allocId))].map((id) => allocations.get(id)).filter((a) => a !== undefined && !this.endpoints.has(a.ID)) as AllocationListStub[];
+    if (unknown.length > FEW_ALLOCATIONS) {
+      for (const a of await this.nomad.allocations.list({ namespace: '*', task_states: false, resources: true })) this.endpoints.set(a.ID, new Set(allocatedEndpoints(a)));
+      return;
+    }
+    await mapLimit(unknown, PARALLEL_READS, async (a) => {
+      const full = await this.nomad.allocations.read(a.ID, { namespace: a.Namespace }).catch(() => undefined);
+      if (full) this.endpoints.set(a.ID, new Set(allocatedEndpoints(full)));
+    });
   }
 
   /** A job's routed services and sleep facts; a job whose groups all have count 0 is asked whether the router put it to sleep. */
@@ -216,9 +239,9 @@ export class ClusterReader {
   }
 }
 
-/** The fields of an allocation stub that routing and health read, and where it may be reached. */
-function routingFacts(a: AllocationListStub): RoutedAllocation {
-  return { endpoints: new Set(allocatedEndpoints(a)), ID: a.ID, Name: a.Name, JobID: a.JobID, JobVersion: a.JobVersion, Namespace: a.Namespace, NodeID: a.NodeID, TaskGroup: a.TaskGroup, ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, DeploymentStatus: a.DeploymentStatus, CreateTime: a.CreateTime, ModifyTime: a.ModifyTime, CreateIndex: a.CreateIndex } as RoutedAllocation;
+/** The fields of an allocation stub that routing and health read. */
+function routingFacts(a: AllocationListStub): AllocationListStub {
+  return { ID: a.ID, Name: a.Name, JobID: a.JobID, JobVersion: a.JobVersion, Namespace: a.Namespace, NodeID: a.NodeID, TaskGroup: a.TaskGroup, ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, DeploymentStatus: a.DeploymentStatus, CreateTime: a.CreateTime, ModifyTime: a.ModifyTime, CreateIndex: a.CreateIndex } as AllocationListStub;
 }
 
 export type Health = 'healthy' | 'failing' | 'starting' | 'unhealthy' | '-';
