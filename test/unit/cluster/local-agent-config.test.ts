@@ -17,6 +17,11 @@ describe('the local cluster configuration', () => {
     assert.deepEqual(config.acl, { enabled: true });
   });
 
+  it('never gives an allocation one of nom\'s own ports (Nomad\'s, the router\'s, Consul\'s, Caddy\'s listeners)', () => {
+    const tests = localAgentConfig({ dataDir: '/d', httpPort: 24646, homeDir: '/home', pvNamespaces: [], hostPaths: false, ingressPorts: [24443, 24080] }) as Record<string, any>;
+    assert.equal(tests.client.reserved.reserved_ports, '24646-24656,24443,24080');
+  });
+
   it('offers /home and each namespace\'s /pv as host volumes, and no host path to docker', () => {
     assert.deepEqual(config.client.host_volume, {
       'home-ro': { path: '/home', read_only: true },
