@@ -1,3 +1,4 @@
+import { endpoint } from './allocated-endpoints.js';
 import { routeClaim, type RouteClaim } from './service-tags.js';
 
 /** One registration of a service by an allocation, as Nomad's service API returns it. */
@@ -82,7 +83,7 @@ interface Claim {
   upstreams: Set<string>;
 }
 
-const hostPort = (i: ServiceInstance) => `${i.address.includes(':') ? `[${i.address}]` : i.address}:${i.port}`;
+const hostPort = (i: ServiceInstance) => endpoint(i.address, i.port);
 
 /**
  * Services → routes. Each hostname, with both its schemes, belongs to one job: the owner
