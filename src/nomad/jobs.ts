@@ -201,6 +201,7 @@ export interface AllocationListStub {
   CreateTime: number;
   ModifyTime: number;
   CreateIndex?: number;
+  ModifyIndex?: number;
   /** Only with `resources=true`: the ports and networks Nomad gave the allocation. */
   AllocatedResources?: AllocatedResources | null;
 }

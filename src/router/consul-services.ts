@@ -28,7 +28,7 @@ export function allocationOfService(serviceId: string): string | undefined {
  * registration that Nomad did not make, or whose allocation Nomad does not list, is left out: no
  * job stands behind it. Pure.
  */
-export function consulInstances(entries: readonly ServiceEntry[], allocations: ReadonlyMap<string, AllocationListStub>, previous: ReadonlyMap<string, boolean> = new Map()): ServiceInstance[] {
+export function consulInstances(entries: readonly ServiceEntry[], allocations: ReadonlyMap<string, Pick<AllocationListStub, 'ID' | 'Namespace' | 'JobID' | 'CreateIndex' | 'ClientStatus'>>, previous: ReadonlyMap<string, boolean> = new Map()): ServiceInstance[] {
   const instances: ServiceInstance[] = [];
   for (const e of entries) {
     const allocId = allocationOfService(e.Service.ID);
