@@ -82,10 +82,12 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 5): Promise<T> {
   const began = Date.now();
+  let failure: unknown;
   for (;;) {
-    const value = await check();
+    // A failed ask (Caddy's admin socket hangs up now and then under this polling) is asked again.
+    const value = await check().catch((e: unknown) => void (failure = e));
     if (value !== undefined) return value;
-    if (Date.now() - began > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
+    if (Date.now() - began > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000}s${failure ? ` (last failure: ${(failure as Error).message})` : ''}`);
     await pause(everyMs);
   }
 }
