@@ -19,7 +19,7 @@ import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
 import { pvDirectory } from '../jobspec/host-volumes.js';
 import { localLayout, readLocalState, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
-import { executableOf, isRunning, logTail, portInUse, readPid, runsWith, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
+import { executableOf, howEnded, isRunning, logTail, portInUse, readPid, runsWith, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
 export interface UpOptions {
   readonly home: string;
@@ -116,23 +116,29 @@ export async function up(o: UpOptions): Promise<UpResult> {
       }
     }
     o.say(`starting ${nomadVersion} (${nomad})`);
-    // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
-    const { AWS_CA_BUNDLE: _ignored, ...env } = o.env;
-    pid = spawnDaemon(nomad, ['agent', `-config=${layout.configFile}`], layout.logFile, env);
-    writeFileSync(layout.pidFile, `${pid}\n`);
-    appendFileSync(layout.sessionsFile, `${pid}\n`);
+    pid = startAgent(nomad, layout, o.env);
     started = true;
   }
   writeFileSync(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 
   const anonymous = new NomadClient(nomadConfig({ NOMAD_ADDR: address }));
   try {
-    await waitForLeader(anonymous, {
-      timeoutMs: 90_000,
-      checkAlive: () => {
-        if (!isRunning(pid!)) throw new ClusterError(`Nomad exited while starting; its log ends:\n${logTail(layout.logFile, 15)}`);
-      },
-      fail: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${logTail(layout.logFile, 15)}`),
+    const leader = () =>
+      waitForLeader(anonymous, {
+        timeoutMs: 90_000,
+        checkAlive: () => {
+          if (!isRunning(pid!)) throw new AgentEnded(`Nomad exited while starting (${howEnded(pid!) ?? 'how, only its parent knew'}); its log ends:\n${logTail(layout.logFile, 15)}`, howEnded(pid!));
+        },
+        fail: () => new ClusterError(`Nomad elected no leader within 90s; its log ends:\n${logTail(layout.logFile, 15)}`),
+      });
+    await leader().catch(async (e: unknown) => {
+      // Killed by a signal that nom did not send, with nothing in its log (seen once in a while
+      // on a busy machine, just after a restart): started again, once. An exit of its own is
+      // Nomad refusing something, and is reported at once.
+      if (!(e instanceof AgentEnded) || !started || !e.how?.startsWith('killed by')) throw e;
+      o.say(`warning: Nomad was ${e.how} while starting, with nothing in its log: starting it again`);
+      pid = startAgent(nomad, layout, o.env);
+      await leader();
     });
     const token = await ensureToken(anonymous, layout);
     const client = new NomadClient(nomadConfig({ NOMAD_ADDR: address, NOMAD_TOKEN: token }));
@@ -396,6 +402,23 @@ export async function down(o: DownOptions): Promise<void> {
     rmSync(layout.stateFile, { force: true });
     o.say(`deleted the cluster's data in ${layout.nomadDir}`);
   }
+}
+
+/** An agent this `nom up` started ended before it had a leader; `how`: its exit status or signal. */
+class AgentEnded extends ClusterError {
+  constructor(message: string, readonly how: string | undefined) {
+    super(message);
+  }
+}
+
+/** Starts the agent in a session of its own (its pid is the session's ID), recorded for `nom down`. */
+function startAgent(nomad: string, layout: LocalLayout, env: Readonly<Record<string, string | undefined>>): number {
+  // Nomad's client misreads some CA variables (AWS_CA_BUNDLE breaks its cloud fingerprint).
+  const { AWS_CA_BUNDLE: _ignored, ...rest } = env;
+  const pid = spawnDaemon(nomad, ['agent', `-config=${layout.configFile}`], layout.logFile, rest);
+  writeFileSync(layout.pidFile, `${pid}\n`);
+  appendFileSync(layout.sessionsFile, `${pid}\n`);
+  return pid;
 }
 
 /** Stops the agent's whole session: SIGINT for a clean exit, then SIGKILL for stragglers. */

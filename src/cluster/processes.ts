@@ -12,11 +12,21 @@ export function spawnDaemon(command: string, args: readonly string[], logFile: s
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    const pid = child.pid;
+    child.once('exit', (code, signal) => ended.set(pid, signal ? `killed by ${signal}` : `exit status ${code}`));
     child.unref();
-    return child.pid;
+    return pid;
   } finally {
     closeSync(log);
   }
+}
+
+/** How the daemons this process started ended: only a parent learns a child's exit status. */
+const ended = new Map<number, string>();
+
+/** "killed by SIGKILL", "exit status 1": how a daemon this process started ended, if it has. */
+export function howEnded(pid: number): string | undefined {
+  return ended.get(pid);
 }
 
 /**
