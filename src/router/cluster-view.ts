@@ -10,6 +10,7 @@ import type { ConsulClient } from '../consul/client.js';
 import { consulInstances, routedServiceNames, serviceEntries } from './consul-services.js';
 import { allocatedEndpoints, checkEndpoints, type RefusedInstance } from './allocated-endpoints.js';
 import { ClusterLists, jobKey, jobStub, type AllocationFacts } from './cluster-lists.js';
+import { probesOf, type Probe } from './wake-probe.js';
 
 /** What routes are made of, as read from Nomad: running jobs' services, registrations, allocations. */
 export interface ClusterView {
@@ -21,8 +22,12 @@ export interface ClusterView {
   readonly allocations: ReadonlyMap<string, AllocationFacts>;
   /** Every job Nomad knows, stopped or dead ones too (namespace/job): a hostname record outlives its job only once it is purged. */
   readonly known: ReadonlySet<string>;
-  /** Services with checks (namespace/job/service): an instance of any other is healthy while its allocation runs, without asking. */
-  readonly checked: ReadonlySet<string>;
+  /**
+   * Services with checks (namespace/job/service): an instance of any other is healthy while its
+   * allocation runs, without asking. Each with the probes the router may run itself while the app
+   * wakes, or undefined when it must wait for Nomad's checks.
+   */
+  readonly checked: ReadonlyMap<string, readonly Probe[] | undefined>;
   /** What sleeping and waking need of each routed job (namespace/job): awake ones and asleep ones. */
   readonly facts: ReadonlyMap<string, JobFacts>;
   /** Whether Consul, when followed, was read this time; when it was not, its instances are the last read. */
@@ -42,7 +47,7 @@ export interface JobFacts {
   readonly wakeCounts?: ReadonlyMap<string, number> | undefined;
 }
 
-type ReadJob = { jobModifyIndex: number; readAt: number; job: JobServices; facts: JobFacts; checked: readonly string[] } | { jobModifyIndex: number; readAt: number; job?: undefined };
+type ReadJob = { jobModifyIndex: number; readAt: number; job: JobServices; facts: JobFacts; checked: readonly (readonly [string, readonly Probe[] | undefined])[] } | { jobModifyIndex: number; readAt: number; job?: undefined };
 
 /** Nomad writes a scale's event just after the job: a job at zero without one is read again after this. */
 const UNSURE_MS = 2000;
@@ -107,13 +112,13 @@ export class ClusterReader {
     });
     const jobs: JobServices[] = [];
     const facts = new Map<string, JobFacts>();
-    const checked = new Set<string>();
+    const checked = new Map<string, readonly Probe[] | undefined>();
     stubs.forEach((stub, i) => {
       const r = read[i]!;
       if (!r.job || (stub.Status === 'dead' && !r.facts.wakeCounts)) return;
       jobs.push(r.job);
       facts.set(jobKey(stub), r.facts);
-      for (const name of r.checked) checked.add(`${jobKey(stub)}/${name}`);
+      for (const [name, probes] of r.checked) checked.set(`${jobKey(stub)}/${name}`, probes);
     });
     const live = new Set(stubs.map(jobKey));
     for (const key of this.specs.keys()) if (!live.has(key)) this.specs.delete(key);
@@ -210,7 +215,9 @@ export class ClusterReader {
     return {
       jobModifyIndex: stub.JobModifyIndex,
       readAt,
-      checked: servicesOf(job).filter((s) => s.Checks?.length).map((s) => s.Name),
+      checked: servicesOf(job)
+        .filter((s) => s.Checks?.length)
+        .map((s) => [s.Name, probesOf(s)] as const),
       job: {
         namespace: stub.Namespace,
         jobId: stub.ID,
@@ -241,10 +248,20 @@ export function allocationHealth(a: Pick<AllocationListStub, 'ClientStatus' | 'D
  * checks: unless its deployment marked it unhealthy). Undefined when its node does not answer.
  */
 export async function instanceHealth(nomad: NomadClient, view: ClusterView, allocId: string, namespace: string): Promise<boolean | undefined> {
+  const state = await instanceState(nomad, view, allocId, namespace);
+  return state && state === 'healthy';
+}
+
+/**
+ * Where an instance stands: healthy; starting (its allocation is pending, or a check has not
+ * run yet); failing (a check fails, or its deployment marked it unhealthy); or down (its
+ * allocation stopped). Undefined when its node does not answer.
+ */
+export async function instanceState(nomad: NomadClient, view: ClusterView, allocId: string, namespace: string): Promise<'healthy' | 'starting' | 'failing' | 'down' | undefined> {
   const alloc = view.allocations.get(allocId);
-  if (alloc && alloc.ClientStatus !== 'running') return false;
+  if (alloc && alloc.ClientStatus !== 'running') return alloc.ClientStatus === 'pending' ? 'starting' : 'down';
   const results = await nomad.allocations.checks(allocId, namespace).catch(() => undefined);
   if (!results) return undefined;
   const health = allocationHealth({ ClientStatus: 'running', DeploymentStatus: alloc?.DeploymentStatus }, Object.values(results));
-  return health === 'healthy' || health === '-';
+  return health === 'healthy' || health === '-' ? 'healthy' : health === 'starting' ? 'starting' : 'failing';
 }

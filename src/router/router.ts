@@ -5,9 +5,10 @@ import { caddyConfig, documentId, type IngressOptions } from './caddy-config.js'
 import { NomadWatch, type WatchLog } from './nomad-watch.js';
 import { ConsulWatch } from './consul-watch.js';
 import type { ConsulClient } from '../consul/client.js';
-import { allocationHealth, ClusterReader, instanceHealth, type ClusterView } from './cluster-view.js';
+import { allocationHealth, ClusterReader, instanceState, type ClusterView } from './cluster-view.js';
+import { runProbe } from './wake-probe.js';
 import { HostnameRecords, type HostnameRecord } from './hostname-records.js';
-import { owners, routingTable, type Route, type RoutingTable } from './routing-table.js';
+import { owners, routingTable, type Route, type RoutingTable, type ServiceInstance } from './routing-table.js';
 import { routeKey, upstreamTable, type UpstreamTable } from './upstream-table.js';
 import { visibleIngress, type SleepState } from './visible-ingress.js';
 import { DEFAULT_SLEEP, dueToSleep, SLEEP_META, sleepAfterMs, type AwakeJob, type SleepDefaults } from './sleep-policy.js';
@@ -75,7 +76,13 @@ export class Router {
   private lastRead = 0;
   private lastFull = 0;
   private lastCaddyCheck = 0;
-  private readonly health = new Map<string, { healthy: boolean; at: number }>();
+  /**
+   * The health of each instance (its allocation), as last asked. `standsUntil`: the router's own
+   * probe passed while the app woke, and stands for Nomad's checks until they have run.
+   */
+  private readonly health = new Map<string, { healthy: boolean; at: number; standsUntil?: number }>();
+  /** Allocations of waking apps that the router is probing now. */
+  private readonly probing = new Set<string>();
   private readonly reader: ClusterReader;
   private knownConflicts = new Set<string>();
   private stopped = false;
@@ -516,12 +523,52 @@ export class Router {
       [...registered].map(async ([allocId, namespace]) => {
         const known = this.health.get(allocId);
         if (known && now - known.at < (known.healthy ? HEALTHY_RECHECK_MS : 0)) return;
-        const healthy = await instanceHealth(this.nomad, view, allocId, namespace);
+        const state = await instanceState(this.nomad, view, allocId, namespace);
         // An allocation whose node does not answer keeps the health it had.
-        if (healthy === undefined) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
-        this.health.set(allocId, { healthy, at: now });
+        if (state === undefined) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
+        // A passed probe stands while Nomad's first check is still to come (read again: it may have passed meanwhile).
+        const stands = this.health.get(allocId)?.standsUntil;
+        if (state === 'starting' && stands && Date.now() < stands) return;
+        this.health.set(allocId, { healthy: state === 'healthy', at: now });
       }),
     );
+    this.probeWaking(view);
+  }
+
+  /**
+   * Asks the instances of waking apps for their checks itself, a round at a time, rather than wait
+   * half a check interval for Nomad's first (see wake-probe.ts). An instance whose every check
+   * passes is routed at once; it was registered at an address Nomad gave its allocation.
+   */
+  private probeWaking(view: ClusterView): void {
+    if (!this.waking.size) return;
+    const byAlloc = new Map<string, ServiceInstance[]>();
+    for (const i of view.instances) {
+      if (i.healthy !== undefined || !this.waking.has(`${i.namespace}/${i.jobId}`) || this.health.get(i.allocId)?.healthy || this.probing.has(i.allocId)) continue;
+      const status = view.allocations.get(i.allocId)?.ClientStatus;
+      if (status !== undefined && status !== 'pending' && status !== 'running') continue;
+      byAlloc.set(i.allocId, [...(byAlloc.get(i.allocId) ?? []), i]);
+    }
+    for (const [allocId, instances] of byAlloc) {
+      const probes = instances.flatMap((i) => {
+        const key = `${i.namespace}/${i.jobId}/${i.serviceName}`;
+        return view.checked.has(key) ? [{ i, probes: view.checked.get(key) }] : [];
+      });
+      // A check the router cannot run the same way leaves the instance to Nomad's.
+      if (!probes.length || probes.some((p) => !p.probes)) continue;
+      this.probing.add(allocId);
+      void Promise.all(probes.flatMap(({ i, probes: ps }) => ps!.map((p) => runProbe(p, i.address, i.port))))
+        .then((passed) => {
+          if (!passed.every(Boolean) || this.health.get(allocId)?.healthy) return;
+          const standsMs = Math.max(...probes.flatMap((p) => p.probes!.map((q) => q.standsMs)));
+          this.health.set(allocId, { healthy: true, at: Date.now(), standsUntil: Date.now() + standsMs });
+          const i = instances[0]!;
+          this.log.info(`${i.namespace}/${i.jobId}: ${i.allocId.slice(0, 8)} answers its checks: routed now (Nomad's first check runs later)`);
+          this.changed = true;
+          this.wake?.();
+        })
+        .finally(() => this.probing.delete(allocId));
+    }
   }
 }
 
