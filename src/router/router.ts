@@ -510,7 +510,7 @@ export class Router {
     // Consul's instances come with their health; Nomad's are asked for it, but those of services
     // without checks, whose health is their allocation's (a thousand calls a second otherwise).
     const nomads = view.instances.filter((i) => i.healthy === undefined);
-    const registered = new Map(nomads.filter((i) => view.checked.has(`${i.namespace}/${i.jobId}/${i.serviceName}`)).map((i) => [i.allocId, i.namespace]));
+    const registered = new Map(nomads.filter((i) => view.checked.has(serviceKey(i))).map((i) => [i.allocId, i.namespace]));
     const unchecked = nomads.filter((i) => !registered.has(i.allocId));
     const uncheckedIds = new Set(unchecked.map((i) => i.allocId));
     for (const id of this.health.keys()) if (!registered.has(id) && !uncheckedIds.has(id)) this.health.delete(id);
@@ -527,8 +527,8 @@ export class Router {
         // An allocation whose node does not answer keeps the health it had.
         if (state === undefined) return void (known ?? this.health.set(allocId, { healthy: false, at: now }));
         // A passed probe stands while Nomad's first check is still to come (read again: it may have passed meanwhile).
-        const stands = this.health.get(allocId)?.standsUntil;
-        if (state === 'starting' && stands && Date.now() < stands) return;
+        const current = this.health.get(allocId);
+        if (state === 'starting' && current?.standsUntil && Date.now() < current.standsUntil) return void this.health.set(allocId, { ...current, at: now });
         this.health.set(allocId, { healthy: state === 'healthy', at: now });
       }),
     );
@@ -550,10 +550,7 @@ export class Router {
       byAlloc.set(i.allocId, [...(byAlloc.get(i.allocId) ?? []), i]);
     }
     for (const [allocId, instances] of byAlloc) {
-      const probes = instances.flatMap((i) => {
-        const key = `${i.namespace}/${i.jobId}/${i.serviceName}`;
-        return view.checked.has(key) ? [{ i, probes: view.checked.get(key) }] : [];
-      });
+      const probes = instances.filter((i) => view.checked.has(serviceKey(i))).map((i) => ({ i, probes: view.checked.get(serviceKey(i)) }));
       // A check the router cannot run the same way leaves the instance to Nomad's.
       if (!probes.length || probes.some((p) => !p.probes)) continue;
       this.probing.add(allocId);
@@ -571,6 +568,9 @@ export class Router {
     }
   }
 }
+
+/** An instance's service as `ClusterView.checked` names it. */
+const serviceKey = (i: ServiceInstance) => `${i.namespace}/${i.jobId}/${i.serviceName}`;
 
 /** How many route changes one log line names; a thousand at once are counted instead. */
 const CHANGES_PER_LINE = 12;

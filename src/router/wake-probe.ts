@@ -29,7 +29,6 @@ interface ApiCheck {
 }
 interface ApiService {
   readonly PortLabel?: string;
-  readonly Address?: string;
   readonly Checks?: readonly ApiCheck[] | null;
 }
 
@@ -69,7 +68,7 @@ export function runProbe(probe: Probe, address: string, port: number): Promise<b
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     try {
-      req = http.get({ host: address.replace(/^\[|\]$/g, ''), port, path: probe.path, agent: false, headers: { 'User-Agent': 'nom-router (wake probe)' }, timeout: probe.timeoutMs }, (res) => {
+      req = http.get({ host: address, port, path: probe.path, agent: false, headers: { 'User-Agent': 'nom-router (wake probe)' }, timeout: probe.timeoutMs }, (res) => {
         res.resume();
         resolve((res.statusCode ?? 500) < 400);
       });

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { waitFor } from '../../src/cluster/processes.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
 import type { NomadClient } from '../../src/nomad/client.js';
+import { localLayout } from '../../src/cluster/local-layout.js';
 
 const NOM = fileURLToPath(new URL('../../bin/nom', import.meta.url));
 export const HTTPS_PORT = Number(process.env.NOM_INGRESS_HTTPS!.split(':')[1]);
@@ -73,6 +74,10 @@ export async function echoSocket(host: string): Promise<{ ws: WebSocket; echo: (
 }
 
 /** `nom router status --json`. */
+/** The router's log lines from `since` on (each line starts with its ISO time). */
+export const routerLogSince = (since: Date) =>
+  readFileSync(localLayout(process.env.NOM_HOME!).routerLog, 'utf8').split('\n').filter((l) => l.slice(0, 24) >= since.toISOString()).join('\n');
+
 export const routerStatus = () => JSON.parse(spawnSync(process.execPath, [NOM, 'router', 'status', '--json'], { env: process.env, encoding: 'utf8' }).stdout);
 
 /** Polls until `check` holds for what `host` answers over HTTPS. */

@@ -18,7 +18,7 @@ import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
-import { checkCanaryRouting, routerStatus, until, viaHttps } from '../helpers/through-caddy.js';
+import { checkCanaryRouting, routerLogSince, routerStatus, until, viaHttps } from '../helpers/through-caddy.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const layout = localLayout(process.env.NOM_HOME!);
@@ -129,7 +129,7 @@ describe('a cluster with Consul (nom up --consul)', () => {
   it('keeps the last routes while Consul is down, and catches up once it is back, without a failed request to a healthy app', async () => {
     // Requests to the app all along: Consul going, and coming back with checks that have not run yet.
     const answers: { at: string; status: number }[] = [];
-    const since = new Date().toISOString();
+    const since = new Date();
     let polling = true;
     const poller = (async () => {
       while (polling) {
@@ -157,8 +157,7 @@ describe('a cluster with Consul (nom up --consul)', () => {
     await poller;
     const failed = answers.filter((a) => a.status !== 200);
     // The router says which check took an instance out, and when: the story of a failure.
-    const story = () => readFileSync(layout.routerLog, 'utf8').split('\n').filter((l) => l.slice(0, 24) >= since).join('\n');
-    assert.deepEqual(failed, [], `${failed.length} of ${answers.length} requests to ${HOST} failed while Consul was away and came back, from ${failed[0]?.at} to ${failed.at(-1)?.at}; the router's log:\n${failed.length ? story() : ''}`);
+    assert.deepEqual(failed, [], `${failed.length} of ${answers.length} requests to ${HOST} failed while Consul was away and came back, from ${failed[0]?.at} to ${failed.at(-1)?.at}; the router's log:\n${failed.length ? routerLogSince(since) : ''}`);
   });
 });
 

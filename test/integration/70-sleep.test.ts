@@ -11,11 +11,9 @@ import { NomadClient } from '../../src/nomad/client.js';
 import { nomadConfig } from '../../src/nomad/config.js';
 import { waitFor } from '../../src/cluster/processes.js';
 import { renderJob } from '../../src/render/render-job.js';
-import { echoSocket, routerStatus, viaHttps } from '../helpers/through-caddy.js';
+import { echoSocket, routerLogSince, routerStatus, viaHttps } from '../helpers/through-caddy.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
 import { launchBrowser, visitor } from '../helpers/browser.js';
-import { readFileSync } from 'node:fs';
-import { localLayout } from '../../src/cluster/local-layout.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
 const PROJECT = 'nom-sleep';
@@ -27,8 +25,6 @@ let mainJob = '';
 let reviewJob = '';
 let hijack = '';
 const host = (job = reviewJob) => `${job}.nom.localhost`;
-/** The router's log lines since `since` (ms). */
-const routerLog = (since: number) => readFileSync(localLayout(process.env.NOM_HOME!).routerLog, 'utf8').split('\n').filter((l) => l.slice(0, 24) >= new Date(since).toISOString().slice(0, 24)).join('\n');
 
 const running = async (job: string) => (await nomad.jobs.allocations(job, { namespace: 'default' })).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending').length;
 
@@ -110,7 +106,7 @@ describe('review apps that sleep and wake', () => {
     assert.equal(await wakes(since), 1);
     assert.equal(await running(reviewJob), 1);
     // The router asked the app's check itself rather than wait half an interval for Nomad's first.
-    assert.match(routerLog(since), new RegExp(`default/${reviewJob}: \\w+ answers its checks: routed now`));
+    assert.match(routerLogSince(new Date(since)), new RegExp(`default/${reviewJob}: \\w+ answers its checks: routed now`));
     console.log(`# woke in ${seconds.toFixed(1)}s for ten requests at once`);
   });
 
