@@ -26,8 +26,8 @@ version="${version#v}"
 bindir="$NOM_CACHE/bin"
 bin="$bindir/nomad-$version"
 
-# Idempotent: an existing binary that runs is kept.
-if nomad_is "$bin" "$version"; then
+# Idempotent: an existing build with nom's change that runs is kept.
+if nomad_is_ours "$bin" "$version"; then
   say "already built: $bin"
   ln -sfn "$(basename "$bin")" "$bindir/nomad"
   echo "$bin"
@@ -61,15 +61,25 @@ start=$SECONDS
 cp -r "$src" "$work/nomad" && chmod -R u+w "$work/nomad"
 cd "$work/nomad"
 go mod edit -replace "github.com/hashicorp/nomad/api=$api"
+# go-plugin as Nomad requires it, with nom's one change: an agent that restarts SIGKILLs the
+# recorded PID of a plugin helper it cannot reach, whichever program has that PID by now
+# (hashicorp/nomad#23969, fixed only in Nomad's BUSL releases). Patched, it kills only a
+# process of Nomad's own binary.
+plugin_version=$(go mod edit -json | jq -r '.Require[] | select(.Path == "github.com/hashicorp/go-plugin") | .Version')
+plugin_src=$(fetch "github.com/hashicorp/go-plugin@$plugin_version")
+check_licence "$plugin_src" "github.com/hashicorp/go-plugin@$plugin_version" Nomad
+cp -r "$plugin_src" "$work/go-plugin" && chmod -R u+w "$work/go-plugin"
+(cd "$work/go-plugin" && git apply "$_nom_scripts/go-plugin-reattach.patch") || die "scripts/go-plugin-reattach.patch does not apply to go-plugin $plugin_version"
+go mod edit -replace "github.com/hashicorp/go-plugin=$work/go-plugin"
 say "building Nomad $version (commit $NOMAD_COMMIT, MPL-2.0); this takes 3-5 minutes on two cores, once"
 # As Nomad's release Makefile does for Linux, minus the 'ui' tag (the web UI's assets need a
 # node build of their own): generated msgpack codecs, cgo on.
 GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=1 go build -trimpath \
   -tags "codegen_generated" \
-  -ldflags "-X github.com/hashicorp/nomad/version.GitCommit=$NOMAD_COMMIT" \
+  -ldflags "-X github.com/hashicorp/nomad/version.GitCommit=$NOMAD_COMMIT+nom-$NOMAD_NOM" \
   -o "$work/nomad.bin" . || die "go build of Nomad $version failed (see above)"
 mv "$work/nomad.bin" "$bin"
-nomad_is "$bin" "$version" || die "$bin was built but '$bin version' does not say Nomad v$version"
+nomad_is_ours "$bin" "$version" || die "$bin was built but '$bin version' does not say Nomad v$version, revision $NOMAD_COMMIT+nom-$NOMAD_NOM"
 say "built $("$bin" version | head -1) in $((SECONDS - start))s"
 ln -sfn "$(basename "$bin")" "$bindir/nomad"
 echo "$bin"

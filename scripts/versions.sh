@@ -26,6 +26,12 @@ eval "$(node -e '
   console.log(`CADDY_VERSION=${q(v.caddy.version)} CONSUL_VERSION=${q(v.consul.version)} NODE_VERSION=${q(v.node.version)}`);
 ' "$_nom_scripts/../versions.json")"
 
+# Nomad is built with one change of nom's to go-plugin (scripts/go-plugin-reattach.patch): a build
+# says "Revision <commit>+nom-<hash of the patch>" in its `version`, and a cached build without it is
+# built again.
+# shellcheck disable=SC2034 # read by build-nomad.sh
+NOMAD_NOM=$(sha256sum "$_nom_scripts/go-plugin-reattach.patch" | cut -c1-12)
+
 # Caddy carries nom's own module (caddy/, see docs/router.md): a build is known by a hash of it.
 # shellcheck disable=SC2034 # read by build-caddy.sh
 CADDY_NOM=$(cat "$_nom_scripts/../caddy/go.mod" "$_nom_scripts"/../caddy/*.go | sha256sum | cut -c1-12)
@@ -38,6 +44,8 @@ _first_line_is() {
   [ -n "$1" ] && [ -x "$1" ] && out=$("$1" version 2>/dev/null) && [[ "${out%%$'\n'*}" =~ $2 ]]
 }
 nomad_is() { _first_line_is "$1" "^Nomad v${2//./\\.}([^0-9]|$)"; }
+# A Nomad that scripts/build-nomad.sh built with nom's change (see NOMAD_NOM).
+nomad_is_ours() { local out; nomad_is "$1" "$2" && out=$("$1" version 2>/dev/null) && [[ "$out" == *"Revision $NOMAD_COMMIT+nom-$NOMAD_NOM"* ]]; }
 caddy_is() { _first_line_is "$1" "^v${2//./\\.} nom-$CADDY_NOM( |$)"; }
 consul_is() { _first_line_is "$1" "^Consul v${2//./\\.}([^0-9]|$)"; }
 
@@ -54,7 +62,9 @@ ensure_binary() {
   else
     bin="$NOM_CACHE/bin/$name-$version"
     [ "$name" = caddy ] && bin="$bin-nom-$CADDY_NOM"
-    if ! "${name}_is" "$bin" "$version"; then
+    local built="${name}_is"
+    [ "$name" = nomad ] && built=nomad_is_ours
+    if ! "$built" "$bin" "$version"; then
       echo "no $label $version in $NOM_CACHE/bin yet: building it from the Go module proxy (scripts/build-$name.sh; $4, once)" >&2
       bin=$(bash "$_nom_scripts/build-$name.sh" | tail -n 1) || return 1
     fi
