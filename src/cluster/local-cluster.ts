@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { readGrants, writeGrants } from '../deploy/namespace-grants.js';
 import { pvDirectory } from '../jobspec/host-volumes.js';
 import { localLayout, readLocalState, type LocalClusterState, type LocalLayout } from './local-layout.js';
 import { bootstrapAcl, waitForLeader, waitForReadyNodes, waitForToken } from './cluster-bootstrap.js';
+import { recordedSessions, runsNomad } from './agent-helpers.js';
 import { executableOf, howEnded, isRunning, logTail, portInUse, readPid, runsWith, signalSession, sessionMembers, sleep, spawnDaemon, waitFor } from './processes.js';
 
 export interface UpOptions {
@@ -106,7 +107,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
   let started = false;
   if (pid !== undefined && isRunning(pid, nomad) && configChanged) {
     o.say('the agent configuration changed: restarting Nomad');
-    await stopAgent(layout, pid, o.say);
+    await stopAgent(layout, pid, o.say, 'keep helpers');
     pid = undefined;
   }
   if (pid === undefined || !isRunning(pid, nomad)) {
@@ -164,6 +165,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
           onTimeout: () => new ClusterError(`the Nomad node did not offer its host volumes (${wanted.join(', ')})${consul ? ' and find Consul' : ''} within 45s; its log ends:\n${logTail(layout.logFile, 15)}`),
         },
       );
+      await undrainAfterDown(client, layout, node.ID);
       // Trusted: namespace default may use what the system nom replaces allowed (nom's checks
       // agree with the node); made untrusted again, it keeps its other grants.
       const grants = await readGrants(client, 'default', o.say);
@@ -356,35 +358,22 @@ export async function down(o: DownOptions): Promise<void> {
     rmSync(file, { force: true });
   }
   const pid = readPid(layout.pidFile);
-  if (pid !== undefined && runsWith(pid, layout.configFile)) await stopAgent(layout, pid, o.say);
+  // With purge, the client's state goes too: nothing is left to reattach to.
+  if (pid !== undefined && runsWith(pid, layout.configFile)) await stopAgent(layout, pid, o.say, o.purge ? 'end helpers, forget all' : 'end helpers');
   else o.say('Nomad is not running');
   // After Nomad, which deregisters its services from Consul as it stops; before the sessions'
   // leftovers are killed, so that Consul stops cleanly.
   await stopLocalConsul(layout, o.say);
-  // Helpers of agents that died (killed, crashed) live on in those agents' sessions: Nomad's own
-  // plugins (logmon, docker_logger), so only processes of Nomad's binary. A session ID whose
-  // daemon ended long ago may belong to another program's session by now.
-  const nomadBinary = recordedState(layout)?.nomadBinary;
-  const nomadReal = nomadBinary && existsSync(nomadBinary) ? realpathSync(nomadBinary) : undefined;
-  const helper = (member: number) => nomadReal !== undefined && executableOf(member) === nomadReal;
-  const all = sessions(layout);
+  // Helpers of agents that died (killed, crashed) live on in those agents' sessions.
+  const helper = runsNomad(recordedState(layout)?.nomadBinary);
+  const all = recordedSessions(layout);
   for (const sid of all) if (signalSession(sid, 'SIGKILL', helper)) o.say(`stopped leftover processes of session ${sid}`);
   for (let i = 0; i < 50 && all.some((sid) => sessionMembers(sid).some(helper)); i++) await sleep(100);
   rmSync(layout.pidFile, { force: true });
   rmSync(layout.sessionsFile, { force: true });
 
-  const docker = new DockerEngine(dockerSocket(o.env));
-  if (await docker.ping()) {
-    // Ours: labelled with our node's ID, or (for containers from before that label) one of our
-    // allocation directories. The node label also finds a container whose allocation Nomad lost.
-    const ours = ourAllocations(layout);
-    const nodeId = recordedState(layout)?.nodeId;
-    const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter(
-      (c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!) || (nodeId !== undefined && c.Labels['com.hashicorp.nomad.node_id'] === nodeId),
-    );
-    for (const c of containers) await docker.removeContainer(c.Id);
-    if (containers.length) o.say(`removed ${containers.length} container(s) of the cluster's allocations`);
-  }
+  const removed = await removeClusterContainers(layout, o.env);
+  if (removed) o.say(`removed ${removed} container(s) of the cluster's allocations`);
   if (o.purge) {
     const dockerd = readPid(layout.dockerdPid);
     if (dockerd !== undefined && isRunning(dockerd) && /dockerd$/.test(executableOf(dockerd) ?? '')) {
@@ -421,15 +410,24 @@ function startAgent(nomad: string, layout: LocalLayout, env: Readonly<Record<str
   return pid;
 }
 
-/** Stops the agent's whole session: SIGINT for a clean exit, then SIGKILL for stragglers. */
-async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) => void): Promise<void> {
+/**
+ * Stops the agent: SIGINT for a clean exit, then SIGKILL. Its plugin helpers (logmon,
+ * docker_logger) outlive it: kept for the agent that restarts to reattach to, or stopped with
+ * their allocations and then the rest of its session (see agent-helpers.ts).
+ */
+async function stopAgent(layout: LocalLayout, pid: number, say: (line: string) => void, helpers: 'keep helpers' | 'end helpers' | 'end helpers, forget all'): Promise<void> {
+  if (helpers !== 'end helpers, forget all') await settleBeforeStop(layout, say, helpers === 'end helpers');
   say(`stopping Nomad (pid ${pid})`);
-  signalSession(pid, 'SIGINT');
+  process.kill(pid, 'SIGINT');
   for (let i = 0; i < 60 && isRunning(pid); i++) await sleep(250);
-  // Nomad's plugin helpers (logmon, docker_logger) may outlive the agent: end them too.
-  signalSession(pid, 'SIGKILL');
-  for (let i = 0; i < 20 && sessionMembers(pid).length; i++) await sleep(100);
-  if (sessionMembers(pid).length) say(`warning: processes of session ${pid} are still running: ${sessionMembers(pid).join(' ')}`);
+  if (helpers === 'keep helpers') {
+    if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 20 && isRunning(pid); i++) await sleep(100);
+  } else {
+    signalSession(pid, 'SIGKILL');
+    for (let i = 0; i < 20 && sessionMembers(pid).length; i++) await sleep(100);
+    if (sessionMembers(pid).length) say(`warning: processes of session ${pid} are still running: ${sessionMembers(pid).join(' ')}`);
+  }
   rmSync(layout.pidFile, { force: true });
 }
 
@@ -442,12 +440,66 @@ function recordedState(layout: LocalLayout): LocalClusterState | undefined {
   }
 }
 
-function sessions(layout: LocalLayout): number[] {
+/**
+ * Before the agent stops, has its client forget every helper that will not be there when an
+ * agent starts again (see agent-helpers.ts): it collects the node's finished allocations and,
+ * when the helpers are to end (`nom down`), first drains the node, so that Nomad stops the
+ * allocations itself; the next `nom up` makes the node eligible again and the scheduler places
+ * them anew. An agent that does not answer is stopped as before.
+ */
+async function settleBeforeStop(layout: LocalLayout, say: (line: string) => void, drain: boolean): Promise<void> {
+  const state = recordedState(layout);
+  if (!state?.nodeId || !existsSync(layout.tokenFile)) return;
+  const nodeId = state.nodeId;
+  const client = new NomadClient(nomadConfig({ NOMAD_ADDR: state.address, NOMAD_TOKEN: readFileSync(layout.tokenFile, 'utf8').trim() }));
+  const isLive = (a: { ClientStatus: string }) => a.ClientStatus === 'pending' || a.ClientStatus === 'running';
+  const live = async () => (await client.nodes.allocations(nodeId)).filter(isLive);
+  const wait = (what: string, seconds: number, done: () => Promise<boolean>) =>
+    waitFor(async () => ((await done()) ? true : undefined), { timeoutMs: seconds * 1000, intervalMs: 250, onTimeout: () => new Error(`${what} after ${seconds}s`) });
   try {
-    return readFileSync(layout.sessionsFile, 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
+    const running = await live();
+    if (drain && running.length) {
+      say(`stopping ${running.length} allocation(s): Nomad drains the node, and the next nom up places them again`);
+      writeFileSync(layout.drainedFile, `${nodeId}\n`);
+      await client.nodes.drain(nodeId, { Deadline: -1, IgnoreSystemJobs: false });
+      await wait('allocations still running', 60, async () => (await live()).length === 0);
+    }
+    const onDisk = ourAllocations(layout);
+    const finished = (await client.nodes.allocations(nodeId)).filter((a) => !isLive(a) && onDisk.has(a.ID)).map((a) => a.ID);
+    if (!finished.length) return;
+    await client.nodes.collectGarbage(nodeId);
+    // The client destroys them in the background: each one's directory goes, then its state.
+    await wait('finished allocations not yet collected', 15, async () => finished.every((id) => !existsSync(join(layout.dataDir, 'alloc', id))));
+    await sleep(200);
+  } catch (e) {
+    say(`warning: Nomad did not settle its allocations before stopping (${(e as Error).message})`);
+  } finally {
+    client.close();
   }
+}
+
+/** Ends the drain of the last `nom down`, so that the scheduler places the jobs again. */
+async function undrainAfterDown(client: NomadClient, layout: LocalLayout, nodeId: string): Promise<void> {
+  if (!existsSync(layout.drainedFile)) return;
+  await client.nodes.drain(nodeId, null, true);
+  rmSync(layout.drainedFile, { force: true });
+}
+
+/**
+ * Removes the containers of this cluster's allocations, when Docker answers; returns how many.
+ * Ours: labelled with our node's ID, or (for containers from before that label) one of our
+ * allocation directories. The node label also finds a container whose allocation Nomad lost.
+ */
+async function removeClusterContainers(layout: LocalLayout, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const docker = new DockerEngine(dockerSocket(env));
+  if (!(await docker.ping())) return 0;
+  const ours = ourAllocations(layout);
+  const nodeId = recordedState(layout)?.nodeId;
+  const containers = (await docker.containersWithLabel('com.hashicorp.nomad.alloc_id')).filter(
+    (c) => ours.has(c.Labels['com.hashicorp.nomad.alloc_id']!) || (nodeId !== undefined && c.Labels['com.hashicorp.nomad.node_id'] === nodeId),
+  );
+  for (const c of containers) await docker.removeContainer(c.Id);
+  return containers.length;
 }
 
 /** Allocation IDs that this cluster's client knows, from its allocation directories. */

@@ -12,6 +12,8 @@ export interface LocalLayout {
   readonly pidFile: string;
   /** Every agent PID started, one per line: each is a session whose helpers may outlive it. */
   readonly sessionsFile: string;
+  /** Present while `nom down` has drained the node, for the next `nom up` to undo. */
+  readonly drainedFile: string;
   /** The management token, mode 0600. */
   readonly tokenFile: string;
   /** What `nom env` and `nom down` need to know: ports, binary. */
@@ -45,6 +47,7 @@ export function localLayout(home: string): LocalLayout {
     logFile: join(nomadDir, 'nomad.log'),
     pidFile: join(nomadDir, 'nomad.pid'),
     sessionsFile: join(nomadDir, 'sessions'),
+    drainedFile: join(nomadDir, 'drained-by-down'),
     tokenFile: join(nomadDir, 'management-token'),
     stateFile: join(home, 'cluster.json'),
     dockerdLog: join(home, 'dockerd.log'),

@@ -30,6 +30,12 @@ export interface DriverInfo {
   HealthDescription: string;
 }
 
+/** How a node drains: Deadline in nanoseconds, negative to stop its allocations at once. */
+export interface DrainSpec {
+  Deadline: number;
+  IgnoreSystemJobs: boolean;
+}
+
 /** What a node's allocation reserves, per task (from GET /v1/node/:id/allocations). */
 export interface NodeAllocation {
   ID: string;
@@ -60,6 +66,17 @@ export class Nodes {
   /** GET /v1/node/:id/allocations */
   allocations(id: string): Promise<NodeAllocation[]> {
     return this.http.request('GET', `/v1/node/${id}/allocations`, { capability: 'the node:read capability' });
+  }
+  /**
+   * PUT /v1/node/:id/drain. A negative Deadline stops every allocation at once (the CLI's
+   * -force); a null spec ends a drain, and MarkEligible lets the scheduler place on it again.
+   */
+  drain(id: string, spec: DrainSpec | null, markEligible = false): Promise<unknown> {
+    return this.http.request('PUT', `/v1/node/${id}/drain`, { body: { DrainSpec: spec, MarkEligible: markEligible }, capability: 'the node:write capability' });
+  }
+  /** PUT /v1/client/gc?node_id=: the node's client collects its finished allocations (in the background). */
+  collectGarbage(id: string): Promise<unknown> {
+    return this.http.request('PUT', '/v1/client/gc', { query: { node_id: id }, capability: 'the node:write capability' });
   }
   /** GET /v1/client/stats?node_id=: memory and CPU as the node measures them. */
   stats(id: string): Promise<HostStats> {

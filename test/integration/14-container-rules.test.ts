@@ -20,6 +20,7 @@ import { nomadConfig } from '../../src/nomad/config.js';
 import { renderJob } from '../../src/render/render-job.js';
 import { seconds } from '../../src/settings/duration.js';
 import type { NomadJob } from '../../src/jobspec/nomad-job.js';
+import { nomadHelpers } from '../helpers/nomad-processes.js';
 import { nom, pipeline } from '../helpers/pipeline.js';
 
 const TAG = process.env.NOM_TEST_IMAGE_TAG!;
@@ -304,8 +305,14 @@ else { fs.rmSync('/local/evil', { recursive: true, force: true }); fs.symlinkSyn
     assert.deepEqual((deployed.TaskGroups[0]!.Tasks[0]!.Config as { volumes: string[] }).volumes, ['/usr/lib:/hostlib:ro', `/pv/${JOB}:/data`]);
     assert.match(await inContainer(JOB, version, "process.stdout.write(String(require('fs').readdirSync('/hostlib').length))"), /^[1-9]/);
 
+    // The restart keeps the running containers and Nomad's helpers of their tasks, which the new
+    // agent reattaches to: a helper ended here would leave its PID for the agent to SIGKILL.
+    const helpers = nomadHelpers(localLayout(process.env.NOM_HOME!));
+    assert.ok(helpers.length > 0, 'the deployed job has no logmon or docker_logger helper');
     const back = await nom(['up', '--no-nomad-config', '--no-trusted'], env);
     assert.equal(back.code, 0, back.out);
+    assert.match(back.out, /restarting Nomad/);
+    assert.deepEqual(helpers.filter((pid) => !isRunning(pid)), [], 'helpers ended with the restart');
     assert.doesNotMatch((await nom(['grants', 'default'], operator)).out, /trusted/);
     const refused = await nom(['deploy'], hostile({ NOMAD_VAR_VOLUMES: '["/usr/lib:/hostlib:ro"]', NOMAD_VAR_MEMORY: '65' }));
     assert.equal(refused.code, 2, refused.out);

@@ -7,6 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { bystanderAt, nomadHelpers } from '../helpers/nomad-processes.js';
+import { recordedSessions } from '../../src/cluster/agent-helpers.js';
 import { DockerEngine, dockerSocket } from '../../src/cluster/docker-engine.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
 import { isRunning, readPid, runsWith, sessionMembers, waitFor } from '../../src/cluster/processes.js';
@@ -22,6 +24,7 @@ const FIXTURE = new URL('../fixtures/production-render.json', import.meta.url);
 const layout = localLayout(process.env.NOM_HOME!);
 const nomad = new NomadClient(nomadConfig(process.env));
 after(() => nomad.close());
+
 
 function nom(...args: string[]) {
   const run = spawnSync(process.execPath, [NOM, ...args], { encoding: 'utf8', env: process.env });
@@ -113,10 +116,34 @@ describe('the local cluster', () => {
     assert.match(readFileSync(process.env.NOM_NOMAD_CONFIG_FILE!, 'utf8'), /^export NOMAD_ADDR=http:\/\/127\.0\.0\.1:\d+\nexport NOMAD_TOKEN=[0-9a-f-]{36}\n$/);
   });
 
-  // The restarted client's first calls can be refused ("Permission denied") while the server
+  it('after the agent is killed, nom up recovers the same cluster, jobs and all, and kills no process that took a finished task\'s helper PID', async () => {
+    // A finished task leaves its helpers' PIDs in the client's state, and the agent that starts
+    // again reattaches to them; by then another program may have one (docs/nomad-version.md).
+    const job = helloWorldJob();
+    const finished = { ...job, ID: 'finished-task', Name: 'finished-task', TaskGroups: job.TaskGroups.map((g) => ({ ...g, Services: [], Tasks: g.Tasks.map((t) => ({ ...t, Services: [] })) })) };
+    const running = new Set(nomadHelpers(layout));
+    await nomad.jobs.register(finished as NomadJob);
+    const its = await waitFor(async () => {
+      const added = nomadHelpers(layout).filter((p) => !running.has(p));
+      return added.length >= 2 ? added : undefined; // its logmon and docker_logger
+    }, { timeoutMs: 60_000, onTimeout: () => new Error('the finished-task job started no helpers') });
+    await nomad.jobs.deregister(finished.ID);
+    const bystanders = [];
+    for (const helper of its) bystanders.push(...[await bystanderAt(helper)].filter((b) => b !== undefined));
+    assert.ok(bystanders.length > 0, `none of the helpers' PIDs (${its.join(' ')}) could be taken again`);
+    try {
+      await agentKilledAndRecovered();
+      for (const b of bystanders) assert.equal(b.exitCode ?? b.signalCode, null, `the process given PID ${b.pid} ended: ${b.signalCode}`);
+    } finally {
+      for (const b of bystanders) b.kill('SIGKILL');
+      await nomad.jobs.deregister(finished.ID, { purge: true }).catch(() => undefined);
+    }
+  });
+
+  // Kills the agent and has nom up start it again. The restarted client's first calls can be refused ("Permission denied") while the server
   // loads its keyring; the allocation then fails and Nomad reschedules it (about 20s later), so
   // "serves again" may take a new allocation.
-  it('after the agent is killed, nom up recovers the same cluster, jobs and all', async () => {
+  async function agentKilledAndRecovered() {
     const pid = readPid(layout.pidFile)!;
     // Never another process that took a dead agent's PID (this test's own, once).
     assert.ok(runsWith(pid, layout.configFile), `pid ${pid} of ${layout.pidFile} is not the agent`);
@@ -128,14 +155,35 @@ describe('the local cluster', () => {
     const jobs = await nomad.jobs.list();
     assert.ok(jobs.some((j) => j.ID === 'examples-hello-world'), `jobs after recovery: ${jobs.map((j) => j.ID).join(', ')}`);
     await servingAddress('examples-hello-world', '/healthcheck');
+  }
+
+  // Nomad's client records the PIDs of its helpers to reattach to them, and a restarted agent
+  // SIGKILLs a recorded PID it cannot reach (go-plugin): after nom down ended the helpers, that
+  // was whatever program had since been given the PID (once, this test run itself).
+  it('nom down, then nom up: the jobs run again, and no process that took a stopped helper PID is killed', async () => {
+    const helpers = nomadHelpers(layout);
+    assert.ok(helpers.length > 0, 'the running job has no logmon or docker_logger helper');
+    const down = nom('down');
+    assert.equal(down.code, 0, down.out);
+    const bystanders = [];
+    for (const pid of helpers) bystanders.push(...[await bystanderAt(pid)].filter((b) => b !== undefined));
+    assert.ok(bystanders.length > 0, `none of the helpers' PIDs (${helpers.join(' ')}) could be taken again`);
+    try {
+      const up = nom('up');
+      assert.equal(up.code, 0, up.out);
+      await servingAddress('examples-hello-world', '/healthcheck');
+      for (const b of bystanders) assert.equal(b.exitCode ?? b.signalCode, null, `the process given PID ${b.pid} ended: ${b.signalCode}`);
+    } finally {
+      for (const b of bystanders) b.kill('SIGKILL');
+    }
   });
 
   it('nom down leaves no process and no container of the cluster behind', async () => {
-    const sessions = readFileSync(layout.sessionsFile, 'utf8').split('\n').filter(Boolean).map(Number);
+    const before = recordedSessions(layout);
     const allocIds = new Set(execFileSync('ls', [`${layout.dataDir}/alloc`], { encoding: 'utf8' }).split('\n').filter(Boolean));
     const { code, out } = nom('down');
     assert.equal(code, 0, out);
-    assert.deepEqual(sessions.flatMap(sessionMembers), []);
+    assert.deepEqual(before.flatMap(sessionMembers), []);
     const containers = await new DockerEngine(dockerSocket(process.env)).containersWithLabel('com.hashicorp.nomad.alloc_id');
     assert.deepEqual(containers.filter((c) => allocIds.has(c.Labels['com.hashicorp.nomad.alloc_id']!)), []);
   });
