@@ -3,6 +3,7 @@
  * for whatever program the kernel gives a dead helper's PID to next (see
  * src/cluster/agent-helpers.ts).
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { recordedSessions } from '../../src/cluster/agent-helpers.js';
@@ -34,4 +35,20 @@ export async function bystanderAt(pid: number): Promise<ChildProcess | undefined
     child.kill('SIGKILL'); // another process took it first: again, while it is free
   }
   return undefined;
+}
+
+/**
+ * Puts a process at each of `pids` that it can take (at least one), runs `during`, then checks
+ * that none of those processes was killed meanwhile.
+ */
+export async function withBystanders(pids: readonly number[], during: () => Promise<void>): Promise<void> {
+  const bystanders: ChildProcess[] = [];
+  for (const pid of pids) bystanders.push(...[await bystanderAt(pid)].filter((b) => b !== undefined));
+  assert.ok(bystanders.length > 0, `none of the helpers' PIDs (${pids.join(' ')}) could be taken again`);
+  try {
+    await during();
+    for (const b of bystanders) assert.equal(b.exitCode ?? b.signalCode, null, `the process given PID ${b.pid} ended: ${b.signalCode}`);
+  } finally {
+    for (const b of bystanders) b.kill('SIGKILL');
+  }
 }

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { bystanderAt, nomadHelpers } from '../helpers/nomad-processes.js';
+import { nomadHelpers, withBystanders } from '../helpers/nomad-processes.js';
 import { recordedSessions } from '../../src/cluster/agent-helpers.js';
 import { DockerEngine, dockerSocket } from '../../src/cluster/docker-engine.js';
 import { localLayout } from '../../src/cluster/local-layout.js';
@@ -128,14 +128,9 @@ describe('the local cluster', () => {
       return added.length >= 2 ? added : undefined; // its logmon and docker_logger
     }, { timeoutMs: 60_000, onTimeout: () => new Error('the finished-task job started no helpers') });
     await nomad.jobs.deregister(finished.ID);
-    const bystanders = [];
-    for (const helper of its) bystanders.push(...[await bystanderAt(helper)].filter((b) => b !== undefined));
-    assert.ok(bystanders.length > 0, `none of the helpers' PIDs (${its.join(' ')}) could be taken again`);
     try {
-      await agentKilledAndRecovered();
-      for (const b of bystanders) assert.equal(b.exitCode ?? b.signalCode, null, `the process given PID ${b.pid} ended: ${b.signalCode}`);
+      await withBystanders(its, agentKilledAndRecovered);
     } finally {
-      for (const b of bystanders) b.kill('SIGKILL');
       await nomad.jobs.deregister(finished.ID, { purge: true }).catch(() => undefined);
     }
   });
@@ -165,17 +160,11 @@ describe('the local cluster', () => {
     assert.ok(helpers.length > 0, 'the running job has no logmon or docker_logger helper');
     const down = nom('down');
     assert.equal(down.code, 0, down.out);
-    const bystanders = [];
-    for (const pid of helpers) bystanders.push(...[await bystanderAt(pid)].filter((b) => b !== undefined));
-    assert.ok(bystanders.length > 0, `none of the helpers' PIDs (${helpers.join(' ')}) could be taken again`);
-    try {
+    await withBystanders(helpers, async () => {
       const up = nom('up');
       assert.equal(up.code, 0, up.out);
       await servingAddress('examples-hello-world', '/healthcheck');
-      for (const b of bystanders) assert.equal(b.exitCode ?? b.signalCode, null, `the process given PID ${b.pid} ended: ${b.signalCode}`);
-    } finally {
-      for (const b of bystanders) b.kill('SIGKILL');
-    }
+    });
   });
 
   it('nom down leaves no process and no container of the cluster behind', async () => {
